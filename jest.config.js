@@ -1,0 +1,33 @@
+// Test tiers by file suffix: .unit.spec.ts (pure), .int.spec.ts (real Postgres/Redis/Kafka/chDB), .e2e.spec.ts (HTTP, browser).
+const swc = ['@swc/jest', {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+}];
+const moduleNameMapper = {
+  '^@vigil/domain/(.*)$': '<rootDir>/libs/domain/$1/src',
+  '^@vigil/event-store$': '<rootDir>/libs/event-store/src',
+  '^@vigil/read-models$': '<rootDir>/libs/read-models/src',
+  '^@vigil/config$': '<rootDir>/libs/config/src',
+  '^@vigil/testing$': '<rootDir>/libs/testing/src',
+  '^@vigil/migrations$': '<rootDir>/migrations',
+};
+const base = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname,
+  testPathIgnorePatterns: ['/node_modules/', '/.vigil/', '/dist/'] };
+module.exports = {
+  transform: base.transform,
+  moduleNameMapper,
+  globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+  reporters: ['default', '<rootDir>/libs/testing/src/jest/summary-reporter.js'],
+  maxWorkers: 2,
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'] },
+    { ...base, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'], testTimeout: 120000 },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.spec.ts'], testTimeout: 180000 },
+  ],
+};

@@ -1,0 +1,4 @@
+export * from './decider';
+export * from './domain-error';
+export * from './canonical-json';
+export * from './decider-specification';
