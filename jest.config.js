@@ -13,6 +13,7 @@ const moduleNameMapper = {
   '^@vigil/event-store$': '<rootDir>/libs/event-store/src',
   '^@vigil/read-models$': '<rootDir>/libs/read-models/src',
   '^@vigil/config$': '<rootDir>/libs/config/src',
+  '^@vigil/database$': '<rootDir>/libs/database/src',
   '^@vigil/testing$': '<rootDir>/libs/testing/src',
   '^@vigil/migrations$': '<rootDir>/migrations',
 };

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { ConfigError } from '@vigil/config';
+import { registerAuditCommands } from './cli/audit-commands';
+import { registerProjectionCommands } from './cli/projection-commands';
+
+const program = new Command('vigil').description('Vigil control-plane commands').showHelpAfterError();
+registerAuditCommands(program);
+registerProjectionCommands(program);
+
+program.parseAsync(process.argv).catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { VigilConfig } from '@vigil/config';
+import { ClickHouseClient } from '@clickhouse/client';
+import { startClickHouse, startPostgres, startRedis } from '@vigil/testing';
+
+export interface StartedService {
+  readonly name: string;
+  readonly where: string;
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_PASSWORD = 'vigil';
+const EMBEDDED_DATABASE = 'vigil';
+
+function embeddedUrl(port: number, database: string) {
+  return `postgres://postgres:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+/**
+ * DATABASE_URL, or the embedded PostgreSQL in the data dir. A CLI run next to a running `npm start` reuses the
+ * server already up on the embedded port instead of starting a second one on the same data dir.
+ */
+export async function resolveDatabase(config: VigilConfig, started: StartedService[]): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  const port = config.EMBEDDED_POSTGRES_PORT;
+  if (!(await answers(embeddedUrl(port, 'postgres')))) {
+    const server = await startPostgres({ dataDir: join(config.dataDir, 'postgres'), port, persistent: true, password: EMBEDDED_PASSWORD });
+    started.push({ name: 'PostgreSQL (embedded-postgres)', where: `127.0.0.1:${port}, data in ${join(config.dataDir, 'postgres')}`, stop: () => server.stop() });
+  }
+  const admin = new Client({ connectionString: embeddedUrl(port, 'postgres') });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  return embeddedUrl(port, EMBEDDED_DATABASE);
+}
+
+export async function resolveRedis(config: VigilConfig, started: StartedService[]): Promise<string> {
+  if (config.REDIS_URL) return config.REDIS_URL;
+  const redis = await startRedis();
+  started.push({ name: 'Redis (redis-server child process)', where: redis.url, stop: () => redis.stop() });
+  return redis.url;
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** CLICKHOUSE_URL, or chDB in-process with its data under the data dir (one chDB data dir per process). */
+export async function resolveClickHouse(config: VigilConfig, started: StartedService[]): Promise<ClickHouseClient> {
+  const dataDir = join(config.dataDir, 'chdb');
+  const clickhouse = await startClickHouse(config.CLICKHOUSE_URL ? { url: config.CLICKHOUSE_URL } : { dataDir });
+  started.push({ name: config.CLICKHOUSE_URL ? 'ClickHouse client' : 'ClickHouse (chDB in-process)', where: config.CLICKHOUSE_URL ?? dataDir, stop: () => clickhouse.stop() });
+  return clickhouse.client;
+}

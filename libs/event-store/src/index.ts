@@ -1,0 +1,6 @@
+export * from './port';
+export * from './hashing';
+export * from './postgres';
+export * from './sealer';
+export * from './verify';
+export * from './command-handling';

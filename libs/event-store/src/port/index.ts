@@ -1,0 +1,4 @@
+export * from './position';
+export * from './events';
+export * from './errors';
+export * from './event-store';

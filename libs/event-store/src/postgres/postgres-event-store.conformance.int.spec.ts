@@ -1,0 +1,4 @@
+import { describeEventStoreConformance } from '../conformance';
+import { createPostgresFixture } from './postgres-fixture';
+
+describeEventStoreConformance('PostgreSQL', createPostgresFixture);
