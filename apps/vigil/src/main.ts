@@ -1,15 +1,16 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@vigil/config';
+import { ConfigError, loadConfig, VigilConfig } from '@vigil/config';
+import { Logger } from 'pino';
 import { createHttpApp } from './http-app';
 import { createLogger } from './logging/logger';
 import { startRuntime, VigilRuntime } from './runtime/vigil-runtime';
 
-let app: { close(): Promise<void> } | undefined;
+/** What a graceful shutdown must close, filled in as start-up progresses. */
+const running: { http?: { close(): Promise<void> }; runtime?: VigilRuntime } = {};
 
-async function main() {
-  let config;
+function readConfig(): VigilConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -17,8 +18,9 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger(config.LOG_LEVEL);
-  let runtime: VigilRuntime | undefined;
+}
+
+function handleSignals(config: VigilConfig, logger: Logger) {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -29,8 +31,8 @@ async function main() {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
     try {
-      await app?.close();
-      await runtime?.stop();
+      await running.http?.close();
+      await running.runtime?.stop();
     } finally {
       clearTimeout(force);
       process.exit(0);
@@ -38,10 +40,17 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
 
-  runtime = await startRuntime(config, logger, { server: true });
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  handleSignals(config, logger);
+
+  const runtime = await startRuntime(config, logger, { server: true });
+  running.runtime = runtime;
   const http = await createHttpApp(runtime, logger);
-  app = http;
+  running.http = http;
   await http.listen(config.PORT, config.HOST);
 
   const lines = [
@@ -53,7 +62,8 @@ async function main() {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  await running.runtime?.stop().catch(() => undefined);
   process.exit(1);
 });
