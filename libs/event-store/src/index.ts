@@ -4,3 +4,4 @@ export * from './postgres';
 export * from './sealer';
 export * from './verify';
 export * from './command-handling';
+export * from './eventstoredb';

@@ -56,8 +56,8 @@ import {
   SubscribeOptions,
   comparePositions,
   isEventStoreError,
+  validateAppend,
 } from '../port';
-import { validateAppend } from '../postgres/postgres-event-store';
 
 /** The part of `EventStoreDBClient` the adapter uses: lets tests pass a fake without a server. */
 export type EventStoreDbClientLike = Pick<EventStoreDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>;

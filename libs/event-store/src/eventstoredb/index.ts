@@ -1,1 +1,2 @@
-export * from './eventstoredb-event-store';
+export { EventStoreDbEventStore } from './eventstoredb-event-store';
+export type { EventStoreDbEventStoreOptions } from './eventstoredb-event-store';

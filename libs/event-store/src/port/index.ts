@@ -2,3 +2,4 @@ export * from './position';
 export * from './events';
 export * from './errors';
 export * from './event-store';
+export * from './validate-append';
