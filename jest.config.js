@@ -28,9 +28,11 @@ module.exports = {
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
   reporters: ['default', '<rootDir>/libs/testing/src/jest/summary-reporter.js'],
   maxWorkers: 2,
+  // Global option (ignored inside projects): integration specs start real services.
+  testTimeout: 120000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'] },
-    { ...base, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'], testTimeout: 120000 },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.spec.ts'], testTimeout: 180000 },
+    { ...base, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.spec.ts'] },
   ],
 };

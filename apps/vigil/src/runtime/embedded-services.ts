@@ -10,7 +10,8 @@ export interface StartedService {
   stop(): Promise<void>;
 }
 
-const EMBEDDED_PASSWORD = 'vigil';
+// The harness's embedded superuser; the server only listens on 127.0.0.1.
+const EMBEDDED_PASSWORD = 'password';
 const EMBEDDED_DATABASE = 'vigil';
 
 function embeddedUrl(port: number, database: string) {
@@ -25,7 +26,7 @@ export async function resolveDatabase(config: VigilConfig, started: StartedServi
   if (config.DATABASE_URL) return config.DATABASE_URL;
   const port = config.EMBEDDED_POSTGRES_PORT;
   if (!(await answers(embeddedUrl(port, 'postgres')))) {
-    const server = await startPostgres({ dataDir: join(config.dataDir, 'postgres'), port, persistent: true, password: EMBEDDED_PASSWORD });
+    const server = await startPostgres({ dataDir: join(config.dataDir, 'postgres'), port, persistent: true, ignoreEnv: true });
     started.push({ name: 'PostgreSQL (embedded-postgres)', where: `127.0.0.1:${port}, data in ${join(config.dataDir, 'postgres')}`, stop: () => server.stop() });
   }
   const admin = new Client({ connectionString: embeddedUrl(port, 'postgres') });
@@ -60,7 +61,8 @@ async function answers(url: string): Promise<boolean> {
 /** CLICKHOUSE_URL, or chDB in-process with its data under the data dir (one chDB data dir per process). */
 export async function resolveClickHouse(config: VigilConfig, started: StartedService[]): Promise<ClickHouseClient> {
   const dataDir = join(config.dataDir, 'chdb');
-  const clickhouse = await startClickHouse(config.CLICKHOUSE_URL ? { url: config.CLICKHOUSE_URL } : { dataDir });
+  // With CLICKHOUSE_URL set the harness returns a client for that server instead.
+  const clickhouse = await startClickHouse(config.CLICKHOUSE_URL ? {} : { dataDir, ignoreEnv: true });
   started.push({ name: config.CLICKHOUSE_URL ? 'ClickHouse client' : 'ClickHouse (chDB in-process)', where: config.CLICKHOUSE_URL ?? dataDir, stop: () => clickhouse.stop() });
   return clickhouse.client;
 }

@@ -1,8 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { AuditSealer, signingKeyFromPem } from '../sealer';
 import { chainHash, eventDigest, GENESIS_HASH } from '../hashing';
 import { newEvent } from '../conformance';
 import { DuplicateEventError, RecordedEvent, START } from '../port';
 import { createPostgresFixture, PostgresFixture } from './postgres-fixture';
+
+/** Seals until a checkpoint exists (the cluster-wide fence may hold events back while other tests run). */
+async function waitForSeal(sealer: AuditSealer) {
+  for (let i = 0; i < 200 && (await sealer.sealPending()).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+}
 
 describe('PostgreSQL event store', () => {
   let fx: PostgresFixture;
@@ -33,10 +39,15 @@ describe('PostgreSQL event store', () => {
   describe('append-only', () => {
     it('refuses UPDATE, DELETE and TRUNCATE by trigger even for the database owner', async () => {
       await fx.store.append(`ao-${randomUUID()}`, [newEvent('A')], 'no_stream');
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const sealer = new AuditSealer(fx.app, signingKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()));
+      await waitForSeal(sealer);
+      await sealer.stop();
       await expect(fx.owner.query(`UPDATE events SET type = 'X'`)).rejects.toThrow(/VIGIL.APPEND_ONLY/);
       await expect(fx.owner.query(`DELETE FROM events`)).rejects.toThrow(/VIGIL.APPEND_ONLY/);
       await expect(fx.owner.query(`TRUNCATE events`)).rejects.toThrow(/VIGIL.APPEND_ONLY/);
       await expect(fx.owner.query(`DELETE FROM audit_checkpoints`)).rejects.toThrow(/VIGIL.APPEND_ONLY/);
+      await expect(fx.owner.query(`UPDATE audit_checkpoints SET signature = ''`)).rejects.toThrow(/VIGIL.APPEND_ONLY/);
     });
 
     it('runs the application as a role with INSERT and SELECT only on the log', async () => {

@@ -1,10 +1,18 @@
 import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
 import { newEvent } from '../conformance';
 import { chainHash, eventDigest } from '../hashing';
-import { formatPosition, RecordedEvent } from '../port';
+import { formatPosition, RecordedEvent, START } from '../port';
 import { createPostgresFixture, PostgresFixture } from '../postgres/postgres-fixture';
 import { AuditSealer, keyIdOf, signingKeyFromPem, SigningKey } from '../sealer';
 import { verifyAuditLog } from './verify-audit-log';
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 function newSigningKey(): SigningKey {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -27,6 +35,8 @@ describe('audit verify: tamper evidence', () => {
       const stream = streams[i % 2];
       await fx.store.append(stream, [newEvent(`E${i}`, { i, note: 'x'.repeat(i) })], i < 2 ? 'no_stream' : Math.floor(i / 2) - 1);
     }
+    // The fence is cluster-wide: a transaction open elsewhere (a parallel test) can hold events back for a moment.
+    await waitUntil(async () => (await fx.store.readAll(START, 100)).length === 6);
     const sealer = new AuditSealer(fx.app, key, { maxEventsPerCheckpoint: 4 });
     expect((await sealer.sealPending()).map((c) => c.eventCount)).toEqual([4, 2]);
     await sealer.stop();
@@ -128,9 +138,11 @@ describe('audit verify: tamper evidence', () => {
   it('detects events reordered in the global order through the checkpoint', async () => {
     const first = (await eventsOf(streams[0]))[0];
     const second = (await eventsOf(streams[1]))[0];
+    // Swap both order keys of two events, so each takes the other's place in the global order.
+    const swap = `UPDATE events SET transaction_id = $2::text::xid8, global_position = $3 WHERE event_id = $1`;
     await asOwner(`UPDATE events SET global_position = -1 WHERE event_id = $1`, [first.eventId]);
-    await asOwner(`UPDATE events SET global_position = $2 WHERE event_id = $1`, [second.eventId, first.position.prepare.toString()]);
-    await asOwner(`UPDATE events SET global_position = $2 WHERE event_id = $1`, [first.eventId, second.position.prepare.toString()]);
+    await asOwner(swap, [second.eventId, first.position.commit.toString(), first.position.prepare.toString()]);
+    await asOwner(swap, [first.eventId, second.position.commit.toString(), second.position.prepare.toString()]);
     const report = await verify();
     expect(report.intact).toBe(false);
     expect(report.firstBadCheckpoint).toBe(1);

@@ -48,7 +48,8 @@ describe('projection runner', () => {
   it('projects every event once, in batches, with the checkpoint moved in the same transaction', async () => {
     await appendMany(fx, 5, 7);
     const runner = new ProjectionRunner(dataSource, fx.store, auditIndexProjection, { batchSize: 4 });
-    expect(await runner.catchUp()).toBe(35);
+    let applied = 0;
+    await waitFor('35 events applied', async () => (applied += await runner.catchUp()) === 35);
     expect(await rows()).toBe(35);
     const checkpoint = await readCheckpoint(dataSource.manager, 'audit-index');
     expect(checkpoint).toEqual((await fx.store.headPosition()));
@@ -111,7 +112,7 @@ describe('projection runner', () => {
   it('rebuilds from zero into a byte-identical read model', async () => {
     await appendMany(fx, 8, 6);
     const runner = new ProjectionRunner(dataSource, fx.store, auditIndexProjection, { batchSize: 7 });
-    await runner.catchUp();
+    await waitFor('48 rows', async () => (await runner.catchUp()) >= 0 && (await rows()) === 48);
     await runner.stop();
     const before = await readModelChecksum(dataSource, auditIndexProjection);
     let progress = 0;

@@ -33,7 +33,14 @@ export async function rebuildProjection(dataSource: DataSource, store: EventStor
     });
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM events`);
     options.onStart?.(n);
-    return await runner.catchUp();
+    // The visibility fence is cluster-wide: a transaction open elsewhere can briefly hide committed events, so
+    // keep going until everything that existed when the rebuild began has been replayed.
+    let applied = await runner.catchUp();
+    while (applied < n) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      applied += await runner.catchUp();
+    }
+    return applied;
   } finally {
     await runner.stop();
   }
