@@ -17,6 +17,7 @@ export function canonicalJson(value: unknown): string {
       return JSON.stringify(value.toString());
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+      // eslint-disable-next-line no-restricted-globals -- recognising a Date value is not reading the clock
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       const entries = Object.entries(value as Record<string, unknown>)
         .filter(([, member]) => member !== undefined)

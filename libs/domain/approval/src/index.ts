@@ -1,0 +1,13 @@
+export * from './policy/approval-policy';
+export * from './policy/default-approval-policy';
+export * from './policy/validate-approval-policy';
+export * from './policy/approval-schedule';
+export * from './role-matching';
+export * from './events';
+export * from './commands';
+export * from './state';
+export * from './errors';
+export * from './refusal';
+export { decide as decideApproval } from './decide';
+export { evolve as evolveApproval } from './evolve';
+export * from './decider';
