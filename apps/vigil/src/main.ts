@@ -56,7 +56,7 @@ async function main() {
   const lines = [
     'Vigil is running',
     ...runtime.started.map((service) => `  ${service.name}: ${service.where}`),
-    `  audit signing key: ${config.VIGIL_SIGNING_KEY ? 'from VIGIL_SIGNING_KEY' : config.signingKeyFile} (key id ${runtime.signingKey.keyId})`,
+    `  audit signing key: ${config.VIGIL_SIGNING_KEY ? 'from VIGIL_SIGNING_KEY' : config.signingKeyFile} (key id ${runtime.signingKey.keyId}${runtime.signingKeyGenerated ? ', generated now: back it up' : ''})`,
     `  HTTP: http://localhost:${config.PORT}/  (health /healthz, readiness /readyz, API docs /api/docs)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,6 +1,6 @@
 // Real services for tests and local development; each start* honours its env var (DATABASE_URL, REDIS_URL,
 // KAFKA_BROKERS, CLICKHOUSE_URL) and otherwise starts a private instance on free ports.
-export { startPostgres, createTestDatabase } from './postgres';
+export { startPostgres, createTestDatabase, postgresCanUseDataDir } from './postgres';
 export type { PostgresOptions, PostgresHandle, TestDatabase } from './postgres';
 export { startRedis, pingRedis } from './redis';
 export type { RedisOptions, RedisHandle } from './redis';

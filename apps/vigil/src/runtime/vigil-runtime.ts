@@ -19,6 +19,8 @@ export interface VigilRuntime {
   readonly store: EventStore;
   readonly dataSource: DataSource;
   readonly signingKey: SigningKey;
+  /** True when this start generated the key (first run of an embedded install). */
+  readonly signingKeyGenerated: boolean;
   readonly trustedKeys: ReadonlyMap<string, KeyObject>;
   /** Only in the server: one-shot CLI commands don't open Redis or chDB (chDB allows one process per data dir). */
   readonly redis?: Redis;
@@ -78,6 +80,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       store,
       dataSource,
       signingKey,
+      signingKeyGenerated: generatedAt !== undefined,
       trustedKeys,
       redis,
       redisUrl,
