@@ -1,0 +1,2 @@
+export * from './argocd-contract-server';
+export * from './in-memory-execution-journal';

@@ -1,0 +1,2 @@
+export * from './kubernetes-contract-server';
+export * from './in-memory-execution-journal';
