@@ -14,6 +14,7 @@ const moduleNameMapper = {
   '^@vigil/read-models$': '<rootDir>/libs/read-models/src',
   '^@vigil/config$': '<rootDir>/libs/config/src',
   '^@vigil/database$': '<rootDir>/libs/database/src',
+  '^@vigil/application$': '<rootDir>/libs/application/src',
   '^@vigil/executors$': '<rootDir>/libs/executors/src',
   '^@vigil/integrations/(.*)$': '<rootDir>/libs/integrations/$1/src',
   '^@vigil/testing$': '<rootDir>/libs/testing/src',

@@ -51,6 +51,10 @@ async function main() {
   running.runtime = runtime;
   const http = await createHttpApp(runtime, logger);
   running.http = http;
+  // Longer than the idle timeouts of load balancers and HTTP clients, so a pooled connection is never cut mid-reuse.
+  const server = http.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await http.listen(config.PORT, config.HOST);
 
   const lines = [

@@ -1,0 +1,2 @@
+export * from './aggregates';
+export * from './command-bus';

@@ -1,0 +1,3 @@
+export * from './aggregates';
+export * from './policy/load-approval-policy';
+export * from './users';
