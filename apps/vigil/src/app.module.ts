@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { AuditController } from './audit/audit.controller';
+import { CoreModule } from './core/core.module';
+import { AnomaliesModule } from './features/anomalies/anomalies.module';
+import { ApprovalsModule } from './features/approvals/approvals.module';
+import { AuditModule } from './features/audit/audit.module';
+import { ProposalsModule } from './features/proposals/proposals.module';
 import { HealthController } from './health/health.controller';
-import { VIGIL_RUNTIME } from './runtime/runtime.token';
 import { VigilRuntime } from './runtime/vigil-runtime';
 
 @Module({})
@@ -11,10 +14,8 @@ export class AppModule {
   static forRuntime(runtime: VigilRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, AuditController],
-      providers: [{ provide: VIGIL_RUNTIME, useValue: runtime }],
-      exports: [VIGIL_RUNTIME],
+      imports: [CoreModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule],
+      controllers: [HealthController],
     };
   }
 }

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, VigilConfig } from '@vigil/config';
 import { Logger } from 'pino';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { seedDemoUsers } from '@vigil/application';
 import { createHttpApp } from './http-app';
 import { createLogger } from './logging/logger';
 import { startRuntime, VigilRuntime } from './runtime/vigil-runtime';
@@ -49,6 +52,12 @@ async function main() {
 
   const runtime = await startRuntime(config, logger, { server: true });
   running.runtime = runtime;
+  const demoTokens = await seedDemoUsers(runtime.users, runtime.store, new Date().toISOString());
+  const demoTokensFile = join(config.dataDir, 'demo-tokens.json');
+  if (demoTokens) {
+    writeFileSync(demoTokensFile, `${JSON.stringify(demoTokens, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(demoTokensFile, 0o600);
+  }
   const http = await createHttpApp(runtime, logger);
   running.http = http;
   // Longer than the idle timeouts of load balancers and HTTP clients, so a pooled connection is never cut mid-reuse.
@@ -62,6 +71,7 @@ async function main() {
     ...runtime.started.map((service) => `  ${service.name}: ${service.where}`),
     `  audit signing key: ${config.VIGIL_SIGNING_KEY ? 'from VIGIL_SIGNING_KEY' : config.signingKeyFile} (key id ${runtime.signingKey.keyId}${runtime.signingKeyGenerated ? ', generated now: back it up' : ''})`,
     `  HTTP: http://localhost:${config.PORT}/  (health /healthz, readiness /readyz, API docs /api/docs)`,
+    ...(demoTokens ? [`  demo users seeded (${Object.keys(demoTokens).join(', ')}): tokens in ${demoTokensFile}`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,10 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { Public } from '../auth/roles.decorator';
 import { VIGIL_RUNTIME } from '../runtime/runtime.token';
 import { VigilRuntime } from '../runtime/vigil-runtime';
 
 /** /healthz: the process is alive. /readyz: every dependency answers, so traffic can be sent here. */
+@Public()
 @ApiTags('health')
 @Controller()
 export class HealthController {

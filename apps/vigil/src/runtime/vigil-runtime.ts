@@ -9,6 +9,8 @@ import { AuditSealer, EventStore, keyIdOf, loadSigningKey, PostgresEventStore, p
 import { ProjectionRunner, projections, readModelEntities } from '@vigil/read-models';
 import { ClickHouseClient } from '@clickhouse/client';
 import Redis from 'ioredis';
+import { ApprovalPolicy } from '@vigil/domain/approval';
+import { CommandBus, loadApprovalPolicy, UsersRepository } from '@vigil/application';
 import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
 
 /** Everything the process holds: connections, background workers and the children it started. */
@@ -18,6 +20,10 @@ export interface VigilRuntime {
   readonly pool: Pool;
   readonly store: EventStore;
   readonly dataSource: DataSource;
+  /** The one path commands take to aggregates. */
+  readonly bus: CommandBus;
+  readonly users: UsersRepository;
+  readonly policy: ApprovalPolicy;
   readonly signingKey: SigningKey;
   /** True when this start generated the key (first run of an embedded install). */
   readonly signingKeyGenerated: boolean;
@@ -33,6 +39,8 @@ export interface VigilRuntime {
 export interface RuntimeOptions {
   /** Server mode: Redis, ClickHouse, projections and the sealer. One-shot CLI commands need only the database. */
   readonly server: boolean;
+  /** Open ClickHouse in server mode (default true); API-only tests turn it off (chDB allows one data dir per process). */
+  readonly clickhouse?: boolean;
 }
 
 export async function startRuntime(config: VigilConfig, logger: Logger, options: RuntimeOptions): Promise<VigilRuntime> {
@@ -41,6 +49,8 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     for (const service of [...started].reverse()) await service.stop().catch((error) => logger.error({ err: error }, `stopping ${service.name}`));
   };
   try {
+    // Fail fast on a bad policy before starting anything heavy.
+    const policy = loadApprovalPolicy();
     const databaseUrl = await resolveDatabase(config, started);
     const applied = await runMigrations(databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
@@ -57,12 +67,14 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     // BullMQ needs maxRetriesPerRequest: null on connections it blocks on; the same settings suit health checks.
     const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null }) : undefined;
     redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-    const clickhouse = options.server ? await resolveClickHouse(config, started) : undefined;
+    const clickhouse = options.server && options.clickhouse !== false ? await resolveClickHouse(config, started) : undefined;
 
     const urls = { ownerUrl: databaseUrl, appUrl: config.DATABASE_APP_URL };
     const pool = createAppPool(urls, { max: 20 });
     const store = new PostgresEventStore(pool);
     const dataSource = await createReadModelDataSource(urls, readModelEntities);
+    const bus = new CommandBus(store);
+    const users = new UsersRepository(pool);
 
     const runners = options.server
       ? projections.map((projection) => new ProjectionRunner(dataSource, store, projection, { onError: (error) => logger.error({ err: error, projection: projection.name }, 'projection failed; retrying') }))
@@ -79,6 +91,9 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       pool,
       store,
       dataSource,
+      bus,
+      users,
+      policy,
       signingKey,
       signingKeyGenerated: generatedAt !== undefined,
       trustedKeys,

@@ -1,2 +1,3 @@
 export * from './roles';
 export * from './users-repository';
+export * from './register-user';

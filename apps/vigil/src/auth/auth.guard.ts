@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Role, UsersRepository } from '@vigil/application';
+import { DomainError } from '@vigil/domain/shared';
+import { AuthenticatedRequest } from './authenticated-request';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { SecurityAudit } from './security-audit';
+
+/** Bearer token → user; then the handler's roles. Refusals are audited before the 401/403 goes out. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger('auth');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly users: UsersRepository,
+    @Inject(SecurityAudit) private readonly audit: SecurityAudit,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const refusal = { method: request.method, path: request.path, correlationId: request.correlationId ?? 'unknown' };
+
+    const token = /^Bearer\s+(\S+)$/i.exec(request.header('authorization') ?? '')?.[1] ?? (typeof request.query.access_token === 'string' ? request.query.access_token : undefined);
+    const user = token ? await this.users.findByToken(token) : undefined;
+    if (!user || user.disabled) {
+      await this.recordRefusal({ ...refusal, actor: 'anonymous', code: 'AUTH.UNAUTHENTICATED' });
+      throw new DomainError('AUTH.UNAUTHENTICATED', 'unauthenticated', token ? 'The API token is not valid' : 'Send an API token: Authorization: Bearer <token>');
+    }
+    request.user = user;
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (allowed && !user.roles.some((role) => allowed.includes(role))) {
+      await this.recordRefusal({ ...refusal, actor: user.id, code: 'AUTH.FORBIDDEN', requiredRoles: allowed, heldRoles: user.roles });
+      throw new DomainError('AUTH.FORBIDDEN', 'forbidden', `This needs one of the roles ${allowed.join(', ')}; you have ${user.roles.join(', ') || 'none'}`);
+    }
+    return true;
+  }
+
+  private async recordRefusal(refusal: Parameters<SecurityAudit['recordRefusal']>[0]) {
+    try {
+      await this.audit.recordRefusal(refusal);
+    } catch (error) {
+      this.logger.error(`could not audit a refused request: ${(error as Error).message}`);
+    }
+  }
+}

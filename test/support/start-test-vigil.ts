@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import pino from 'pino';
+import { seedDemoUsers } from '@vigil/application';
+import { loadConfig } from '@vigil/config';
+import { createTestDatabase } from '@vigil/testing';
+import { createHttpApp } from '../../apps/vigil/src/http-app';
+import { startRuntime, VigilRuntime } from '../../apps/vigil/src/runtime/vigil-runtime';
+
+export interface TestVigil {
+  readonly base: string;
+  readonly runtime: VigilRuntime;
+  readonly app: INestApplication;
+  readonly databaseUrl: string;
+  /** Demo users' tokens by name: alice (responder), lee (team-lead), sara (sre), mo (manager), vera (vp-eng), audrey (auditor), admin. */
+  readonly tokens: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs read response bodies freely
+  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+/** The real app on a fresh database (from the jest harness), real Redis, over real HTTP on a free port. */
+export async function startTestVigil(env: Record<string, string> = {}): Promise<TestVigil> {
+  const database = await createTestDatabase(undefined, { namePrefix: 'vigil_e2e' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
+  const config = loadConfig({ ...process.env, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' });
+  const logger = pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' });
+  const runtime = await startRuntime(config, logger, { server: true, clickhouse: false });
+  const seeded = (await seedDemoUsers(runtime.users, runtime.store, new Date().toISOString()))!;
+  const app = await createHttpApp(runtime, logger);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const tokens = Object.fromEntries(Object.entries(seeded).map(([name, { token }]) => [name, token]));
+  return {
+    base,
+    runtime,
+    app,
+    databaseUrl: database.url,
+    tokens,
+    async request(method, path, options = {}) {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...options.headers,
+        },
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON (export, SSE)
+      }
+      return { status: response.status, body };
+    },
+    async stop() {
+      await app.close();
+      await runtime.stop();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
