@@ -1,0 +1,2 @@
+// Test support (not exported from the lib's index): seed a proposal → approval → execution through the command bus.
+export * from './execution-fixtures';
