@@ -6,7 +6,8 @@ import type { ExecutionJournal, ExecutionStep } from '@vigil/executors';
 export const EXECUTION_STEP_RECORDED = 'ExecutionStepRecorded';
 
 /** The journal lives next to the execution's stream, not in it: the Execution decider knows nothing of steps. */
-export const executionJournalStreamId = (executionId: string): string => `execution-journal-${executionId}`;
+// Not `execution-…`: that prefix belongs to the Execution aggregate's streams.
+export const executionJournalStreamId = (executionId: string): string => `journal-execution-${executionId}`;
 
 export interface ExecutionStepRecordedData {
   readonly executionId: string;
