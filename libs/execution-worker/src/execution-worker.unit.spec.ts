@@ -59,6 +59,6 @@ describe('queue and stream names', () => {
   });
 
   it('keeps the journal in its own stream', () => {
-    expect(executionJournalStreamId('e-1')).toBe('execution-journal-e-1');
+    expect(executionJournalStreamId('e-1')).toBe('journal-execution-e-1');
   });
 });
