@@ -56,9 +56,10 @@ describe('control-plane API basics', () => {
     await vigil.request('POST', '/api/anomalies', { token: vigil.tokens.alice, body: { ...anomaly, service: 'timetravel', actual: 0.9 } });
     const past = await vigil.request('GET', `/api/streams/anomaly-${created.body.id}?asOf=${encodeURIComponent(between)}`, { token: vigil.tokens.audrey });
     expect(past.body.events).toHaveLength(1);
-    expect(past.body.state.anomaly.actual ?? past.body.state.anomaly.latest?.actual).toBeDefined();
+    expect(past.body.state.anomaly.occurrences).toBe(1);
     const now = await vigil.request('GET', `/api/streams/anomaly-${created.body.id}`, { token: vigil.tokens.audrey });
     expect(now.body.events).toHaveLength(2);
+    expect(now.body.state.anomaly.occurrences).toBe(2);
     expect((await vigil.request('GET', `/api/streams/anomaly-${created.body.id}?asOf=2000-01-01T00:00:00Z`, { token: vigil.tokens.audrey })).status).toBe(404);
   });
 

@@ -1,1 +1,2 @@
 export * from './executor.port';
+export * from './not-configured.executor';

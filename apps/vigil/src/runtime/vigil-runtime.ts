@@ -11,6 +11,8 @@ import { ClickHouseClient } from '@clickhouse/client';
 import Redis from 'ioredis';
 import { ApprovalPolicy } from '@vigil/domain/approval';
 import { CommandBus, loadApprovalPolicy, UsersRepository } from '@vigil/application';
+import { ExecutionQueue, ExecutionWorker, LeaseSweeper, PostgresExecutionLeaseIndex } from '@vigil/execution-worker';
+import { executorsFromEnv } from './executors';
 import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
 
 /** Everything the process holds: connections, background workers and the children it started. */
@@ -33,6 +35,10 @@ export interface VigilRuntime {
   readonly redisUrl?: string;
   readonly clickhouse?: ClickHouseClient;
   readonly started: readonly StartedService[];
+  /** Only in the server: where approved actions are queued for the execution worker. */
+  readonly executionQueue?: ExecutionQueue;
+  /** Platforms the executors can reach (ArgoCD, Kubernetes, webhook). */
+  readonly executorsConfigured: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -41,6 +47,8 @@ export interface RuntimeOptions {
   readonly server: boolean;
   /** Open ClickHouse in server mode (default true); API-only tests turn it off (chDB allows one data dir per process). */
   readonly clickhouse?: boolean;
+  /** Environment for the approval policy and executor settings (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export async function startRuntime(config: VigilConfig, logger: Logger, options: RuntimeOptions): Promise<VigilRuntime> {
@@ -50,7 +58,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
   };
   try {
     // Fail fast on a bad policy before starting anything heavy.
-    const policy = loadApprovalPolicy();
+    const policy = loadApprovalPolicy(options.env ?? process.env);
     const databaseUrl = await resolveDatabase(config, started);
     const applied = await runMigrations(databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
@@ -85,6 +93,15 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       : undefined;
     sealer?.start();
 
+    const executors = executorsFromEnv(options.env ?? process.env);
+    const workerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level](fields ?? {}, message);
+    const executionQueue = redis ? new ExecutionQueue({ connection: redis }) : undefined;
+    const executionWorker = redis
+      ? new ExecutionWorker({ connection: redis, bus, store, executors: executors.registry, users, policy, log: workerLog })
+      : undefined;
+    const leaseSweeper = executionQueue ? new LeaseSweeper({ bus, queue: executionQueue, index: new PostgresExecutionLeaseIndex(pool), log: workerLog }) : undefined;
+    leaseSweeper?.start();
+
     return {
       config,
       databaseUrl,
@@ -101,7 +118,12 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       redisUrl,
       clickhouse,
       started,
+      executionQueue,
+      executorsConfigured: executors.configured,
       async stop() {
+        await leaseSweeper?.stop();
+        await executionWorker?.close();
+        await executionQueue?.close();
         await sealer?.stop();
         await Promise.all(runners.map((runner) => runner.stop()));
         await dataSource.destroy();

@@ -31,7 +31,8 @@ export function loadApprovalPolicy(env: NodeJS.ProcessEnv = process.env): Approv
       throw new ApprovalPolicyError(source, [`cannot read or parse: ${(error as Error).message}`]);
     }
   }
-  const overridden = applyEnvOverrides(structuredClone(candidate) as Record<string, unknown>, env);
+  // A JSON round trip (not structuredClone): plain objects of this realm, as the validator expects.
+  const overridden = applyEnvOverrides(JSON.parse(JSON.stringify(candidate)) as Record<string, unknown>, env);
   const result = validateApprovalPolicy(overridden.policy);
   const problems = [...overridden.problems, ...(result.ok ? [] : result.errors.map((e) => `${e.path}: ${e.message}`))];
   if (problems.length || !result.ok) throw new ApprovalPolicyError(source, problems);

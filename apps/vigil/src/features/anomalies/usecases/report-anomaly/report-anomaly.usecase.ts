@@ -30,7 +30,7 @@ export class ReportAnomalyUseCase {
   ) {}
 
   async execute(input: ReportAnomalyInput): Promise<{ id: string; created: boolean }> {
-    const key = input.fingerprint ? `fingerprint:${input.fingerprint}` : `${input.service}\u0000${input.operation}\u0000${input.signal}`;
+    const key = input.fingerprint ? `fingerprint:${input.fingerprint}` : JSON.stringify([input.service, input.operation, input.signal]);
     for (let attempt = 0; attempt < 3; attempt++) {
       const candidate = randomUUID();
       const { rows } = await this.pool.query<{ anomaly_id: string }>(
