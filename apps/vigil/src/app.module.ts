@@ -5,6 +5,8 @@ import { AnomaliesModule } from './features/anomalies/anomalies.module';
 import { ApprovalsModule } from './features/approvals/approvals.module';
 import { AuditModule } from './features/audit/audit.module';
 import { ProposalsModule } from './features/proposals/proposals.module';
+import { ExecutionsController } from './features/executions/executions.controller';
+import { IncidentsController } from './features/incidents/incidents.controller';
 import { MeController } from './features/me/me.controller';
 import { HealthController } from './health/health.controller';
 import { VigilRuntime } from './runtime/vigil-runtime';
@@ -16,7 +18,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule],
-      controllers: [HealthController, MeController],
+      controllers: [HealthController, MeController, ExecutionsController, IncidentsController],
     };
   }
 }
