@@ -1,0 +1,88 @@
+import { useSession } from '../session';
+import { useAsync } from '../hooks';
+import { isNotFound } from '../lib/api';
+import { anomalySeries } from '../lib/series';
+import { StreamSnapshot } from '../lib/types';
+import { ErrorBox, Loading, Time } from './common';
+import { SignalChart } from './SignalChart';
+
+/** The anomalous signal against its baseline band, from the anomaly's observations. */
+export function AnomalyChart({ anomalyId }: { anomalyId: string }) {
+  const { api } = useSession();
+  const stream = useAsync((signal) => api.get<StreamSnapshot>(`/api/streams/${encodeURIComponent(`anomaly-${anomalyId}`)}`, signal), [anomalyId]);
+  if (stream.error) return isNotFound(stream.error) ? <p class="muted">The anomaly {anomalyId} has no recorded observations.</p> : <ErrorBox error={stream.error} />;
+  if (!stream.data) return <Loading what="the signal" />;
+  const detected = stream.data.events.find((e) => e.type === 'AnomalyDetected')?.data as { service?: string; operation?: string; signal?: string } | undefined;
+  const title = detected ? `${detected.signal} of ${detected.service} ${detected.operation}` : 'Signal';
+  return (
+    <div class="evidence-chart">
+      <h4>{title}</h4>
+      <SignalChart series={anomalySeries(stream.data.events)} title={title} />
+    </div>
+  );
+}
+
+interface Finding {
+  readonly findingId: string;
+  readonly kind: string;
+  readonly summary: string;
+  readonly score: number;
+  readonly recordedBy: string;
+  readonly at: string;
+  readonly evidence?: unknown;
+}
+interface Hypothesis {
+  readonly rank: number;
+  readonly summary: string;
+  readonly confidence: number;
+}
+
+/** The investigation's findings and conclusion. */
+export function Findings({ investigationId }: { investigationId: string }) {
+  const { api } = useSession();
+  const stream = useAsync((signal) => api.get<StreamSnapshot>(`/api/streams/${encodeURIComponent(`investigation-${investigationId}`)}`, signal), [investigationId]);
+  if (stream.error) return isNotFound(stream.error) ? <p class="muted">No findings recorded for investigation {investigationId}.</p> : <ErrorBox error={stream.error} />;
+  if (!stream.data) return <Loading what="the findings" />;
+  const findings = stream.data.events.filter((e) => e.type === 'FindingRecorded').map((e) => e.data as unknown as Finding);
+  const concluded = stream.data.events.find((e) => e.type === 'InvestigationConcluded')?.data as { hypotheses?: Hypothesis[]; concludedBy?: string } | undefined;
+  return (
+    <div class="findings">
+      {findings.length === 0 ? (
+        <p class="muted">The investigation has recorded no findings yet.</p>
+      ) : (
+        <ol class="finding-list">
+          {[...findings]
+            .sort((a, b) => b.score - a.score)
+            .map((f) => (
+              <li key={f.findingId}>
+                <span class="badge">{f.kind}</span> <strong>{f.summary}</strong>{' '}
+                <span class="muted small">
+                  score {f.score} · {f.recordedBy} · <Time iso={f.at} />
+                </span>
+                {f.evidence !== undefined && (
+                  <details>
+                    <summary>Evidence data</summary>
+                    <pre class="json">{JSON.stringify(f.evidence, null, 2)}</pre>
+                  </details>
+                )}
+              </li>
+            ))}
+        </ol>
+      )}
+      {concluded?.hypotheses?.length ? (
+        <div class="hypotheses">
+          <h4>Conclusion ({concluded.concludedBy})</h4>
+          <ol>
+            {[...concluded.hypotheses]
+              .sort((a, b) => a.rank - b.rank)
+              .map((h) => (
+                <li key={h.rank}>
+                  {h.summary} <span class="muted small">confidence {h.confidence}</span>
+                </li>
+              ))}
+          </ol>
+        </div>
+      ) : null}
+    </div>
+  );
+}
