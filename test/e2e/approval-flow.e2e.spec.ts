@@ -75,7 +75,7 @@ describe('medium-tier approval flow through the API (issue 3 "done when")', () =
     }, 30_000);
     expect(execution.action).toEqual(rollback);
     expect(argo.rollbackRequests('payments')).toHaveLength(1);
-    expect(argo.application('payments').status.sync.revision).toBe('a1b2c3');
+    expect(argo.application('payments').status?.sync?.revision).toBe('a1b2c3');
 
     const incident = await eventually('the execution on the incident timeline', async () => {
       const timeline = await vigil.request('GET', `/api/incidents/${anomaly.body.id}`, { token: vigil.tokens.audrey });
