@@ -1,0 +1,54 @@
+import { UsageError } from './lib/args';
+
+/**
+ * `npm run bench -- <name> [flags]`. Each benchmark is loaded only when chosen, so one benchmark's heavy
+ * dependencies (or a half-finished one) never slow down or break the others.
+ */
+interface Benchmark {
+  readonly name: string;
+  readonly description: string;
+  readonly load: () => Promise<{ run(args: readonly string[]): Promise<void>; usage: string }>;
+}
+
+const benchmarks: readonly Benchmark[] = [
+  {
+    name: 'eventstore',
+    description: 'PostgresEventStore.append vs plain INSERT (c=1/8/32, 1/10 events); audit-index rebuild vs raw read',
+    load: () => import('./eventstore.bench'),
+  },
+];
+
+function list(): string {
+  const width = Math.max(...benchmarks.map((b) => b.name.length));
+  return ['usage: npm run bench -- <benchmark> [flags]', '', 'benchmarks:', ...benchmarks.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`)].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const benchmark = benchmarks.find((candidate) => candidate.name === name);
+  if (!benchmark) {
+    process.stderr.write(`${name && !['-h', '--help'].includes(name) ? `Unknown benchmark "${name}"\n\n` : ''}${list()}\n`);
+    return 2;
+  }
+  const module = await benchmark.load();
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${module.usage}\n`);
+    return 0;
+  }
+  try {
+    await module.run(args);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${module.usage}\n`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
