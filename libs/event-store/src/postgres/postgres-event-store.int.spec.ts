@@ -100,6 +100,24 @@ describe('PostgreSQL event store', () => {
       expect(seen[0].position.prepare < seen[1].position.prepare).toBe(true);
     });
 
+    it('orders transaction ids as numbers, not text, across a power of ten (9 < 10 < 99 < 100)', async () => {
+      const stream = `xid-order-${randomUUID()}`;
+      const meta = JSON.stringify({ actor: 'test', correlationId: 'c', recordedAt: new Date().toISOString(), schemaVersion: 1 });
+      // As the owner, place events at chosen transaction ids, all far below the fence of any cluster
+      // (initdb alone uses hundreds of xids). As text they would sort 10, 100, 9, 99.
+      for (const [version, xid] of [[0, '100'], [1, '9'], [2, '99'], [3, '10']] as const) {
+        await fx.owner.query(
+          `INSERT INTO events (transaction_id, stream_id, stream_version, event_id, type, data, metadata, recorded_at, prev_hash, hash)
+           VALUES ($1::text::xid8, $2, $3, $4, 'X', '{}', $5, now(), '', '')`,
+          [xid, stream, version, randomUUID(), meta],
+        );
+      }
+      const mine = (await fx.store.readAll(START, 100000)).filter((e) => e.streamId === stream);
+      expect(mine.map((e) => e.position.commit)).toEqual([9n, 10n, 99n, 100n]);
+      const afterFirst = (await fx.store.readAll(mine[0].position, 100000)).filter((e) => e.streamId === stream);
+      expect(afterFirst.map((e) => e.position.commit)).toEqual([10n, 99n, 100n]);
+    });
+
     it('reads from the start of the log', async () => {
       const all = await fx.store.readAll(START, 100000);
       expect(all.length).toBeGreaterThan(0);

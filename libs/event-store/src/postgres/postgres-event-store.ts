@@ -147,7 +147,7 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
         WHERE ${FENCE} AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-        ORDER BY transaction_id, global_position
+        ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
       [after.commit.toString(), after.prepare.toString(), limit],
     );
@@ -157,7 +157,7 @@ export class PostgresEventStore implements EventStore {
   async headPosition(): Promise<GlobalPosition> {
     const { rows } = await this.pool.query<{ transaction_id: string; global_position: string }>(
       `SELECT transaction_id::text AS transaction_id, global_position FROM events WHERE ${FENCE}
-        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+        ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
     );
     return rows.length ? { commit: BigInt(rows[0].transaction_id), prepare: BigInt(rows[0].global_position) } : START;
   }

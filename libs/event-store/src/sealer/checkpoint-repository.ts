@@ -72,7 +72,7 @@ export async function eventHashesBetween(
       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
         AND ($3::text IS NULL OR (transaction_id, global_position) <= ($3::text::xid8, $4::bigint))
-      ORDER BY transaction_id, global_position LIMIT $5`,
+      ORDER BY events.transaction_id, events.global_position LIMIT $5`,
     [from.commit.toString(), from.prepare.toString(), to ? to.commit.toString() : null, to ? to.prepare.toString() : null, limit],
   );
   return rows.map((row) => ({ hash: row.hash, position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) } }));
