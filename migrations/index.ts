@@ -1,7 +1,18 @@
 import { EventStore1763700000000 } from './1763700000000-event-store';
 import { AuditIndex1763700000001 } from './1763700000001-audit-index';
+import { ApprovalQueue1763700000002 } from './1763700000002-approval-queue';
+import { Incidents1763700000003 } from './1763700000003-incidents';
+import { Executions1763700000004 } from './1763700000004-executions';
 import { Users1763700000010 } from './1763700000010-users';
 import { AnomalyKeys1763700000011 } from './1763700000011-anomaly-keys';
 
 /** Every migration in order. Listed explicitly so no glob loading depends on the runtime (ts vs js). */
-export const migrations = [EventStore1763700000000, AuditIndex1763700000001, Users1763700000010, AnomalyKeys1763700000011];
+export const migrations = [
+  EventStore1763700000000,
+  AuditIndex1763700000001,
+  ApprovalQueue1763700000002,
+  Incidents1763700000003,
+  Executions1763700000004,
+  Users1763700000010,
+  AnomalyKeys1763700000011,
+];
