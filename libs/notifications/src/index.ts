@@ -1,0 +1,3 @@
+export * from './notification';
+export * from './log-channel';
+export * from './webhook-channel';
