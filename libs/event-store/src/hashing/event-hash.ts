@@ -30,3 +30,21 @@ export function eventDigest(event: HashableEvent): string {
 export function chainHash(prevHash: string, streamVersion: number, digest: string): string {
   return sha256Hex(`${prevHash}:${streamVersion}:${digest}`);
 }
+
+export interface SerialisedEvent {
+  /** canonical JSON of data and metadata: valid JSON, so it is also what the jsonb columns receive. */
+  readonly dataJson: string;
+  readonly metadataJson: string;
+  readonly digest: string;
+}
+
+/**
+ * eventDigest and the jsonb parameters from one serialisation pass (the append hot path). The outer object is
+ * assembled in canonical key order (data, eventId, metadata, streamId, type), so the digest equals eventDigest's.
+ */
+export function serialiseEvent(event: HashableEvent): SerialisedEvent {
+  const dataJson = canonicalJson(event.data ?? null);
+  const metadataJson = canonicalJson(event.metadata);
+  const canonical = `{"data":${dataJson},"eventId":${JSON.stringify(event.eventId)},"metadata":${metadataJson},"streamId":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`;
+  return { dataJson, metadataJson, digest: sha256Hex(canonical) };
+}

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DatabaseError, Pool } from 'pg';
-import { eventDigest } from '../hashing';
+import { serialiseEvent } from '../hashing';
 import {
   AppendResult,
   ConcurrencyError,
@@ -68,24 +68,27 @@ export class PostgresEventStore implements EventStore {
   async append(streamId: string, events: readonly NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
     validateAppend(streamId, events);
     const [kind, expected] = expectation(expectedVersion);
-    const digests = events.map((event) => eventDigest({ streamId, ...event }));
+    const serialised = events.map((event) => serialiseEvent({ streamId, ...event }));
     const params = [
       streamId,
       kind,
       expected,
       events.map((e) => e.eventId),
       events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.data ?? null)),
-      events.map((e) => JSON.stringify(e.metadata)),
+      serialised.map((s) => s.dataJson),
+      serialised.map((s) => s.metadataJson),
       events.map((e) => e.metadata.recordedAt),
-      digests,
+      serialised.map((s) => s.digest),
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{ out_version: string; out_transaction_id: string; out_global_position: string }>(
-          'SELECT * FROM vigil_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[])',
-          params,
-        );
+        // A named statement is parsed and planned once per connection.
+        const { rows } = await this.pool.query<{ out_version: string; out_transaction_id: string; out_global_position: string }>({
+          name: 'vigil_append',
+          text: 'SELECT * FROM vigil_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[])',
+          values: params,
+        });
+        rows.sort((a, b) => Number(a.out_version) - Number(b.out_version));
         this.appended.emit('appended');
         return {
           nextExpectedVersion: Number(rows[rows.length - 1].out_version),
