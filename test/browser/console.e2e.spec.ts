@@ -33,6 +33,7 @@ describe('Vigil console in chromium', () => {
   let anomalyId: string;
   let rollback: { proposalId: string; approvalId: string };
   let beforeLeeVoted: string;
+  let audrey: Page;
 
   const signIn = async (page: Page, token: string, name: string) => {
     await page.goto(origin.url);
@@ -249,8 +250,8 @@ describe('Vigil console in chromium', () => {
     await browser.screenshot(phone, '12-phone-approval-card');
   });
 
-  it('gives the auditor the log with filters, the chain status, a JSONL export and time travel to before the vote', async () => {
-    const audrey = await browser.newPage();
+  it('gives the auditor the log with filters, the chain status and last checkpoint, a JSONL export, and an incident as it stood then', async () => {
+    audrey = await browser.newPage();
     await signIn(audrey, vigil.tokens.audrey, 'audrey');
     await audrey.getByRole('heading', { name: 'Auditor console' }).waitFor();
     await audrey.getByText('✓ The audit log is intact').waitFor();
@@ -262,22 +263,33 @@ describe('Vigil console in chromium', () => {
     });
     await browser.screenshot(audrey, '13-audit-console');
 
-    await audrey.getByLabel('Event type').fill('VoteCast');
-    await audrey.getByLabel('Actor').fill('lee');
+    await audrey.getByLabel('Event type').fill('AnomalyDetected');
+    await audrey.getByLabel('Actor').fill('alice');
     await audrey.getByRole('button', { name: 'Apply filters' }).click();
     await audrey.locator('tr.event-row').first().waitFor();
-    const types = await audrey.locator('tr.event-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')));
-    expect(types.length).toBeGreaterThan(0);
-    expect(new Set(types)).toEqual(new Set(['VoteCast']));
+    expect(new Set(await audrey.locator('tr.event-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type'))))).toEqual(new Set(['AnomalyDetected']));
     await browser.screenshot(audrey, '14-audit-filtered');
 
     const [download] = await Promise.all([audrey.waitForEvent('download'), audrey.getByRole('button', { name: 'Export the log (JSONL)' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^vigil-audit-.*\.jsonl$/);
     const lines = readFileSync((await download.path()) as string, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    expect(lines.some((l) => l.kind === 'event' && l.type === 'VoteCast')).toBe(true);
+    expect(lines.some((l) => l.kind === 'event' && l.type === 'AnomalyDetected')).toBe(true);
     expect(lines.some((l) => l.kind === 'checkpoint')).toBe(true);
 
-    // Time travel: the rollback approval as it stood before lee voted.
+    // The incident's anomaly before its second observation: one occurrence.
+    await audrey.goto(`${origin.url}/#/audit/travel?stream=${encodeURIComponent(`anomaly-${anomalyId}`)}`);
+    await audrey.getByRole('link', { name: /Just before AnomalyUpdated/ }).click();
+    await audrey.getByText(/1 event\(s\) of \d+/).waitFor();
+    expect(await audrey.locator('#then pre.json').textContent()).toMatch(/"occurrences": 1/);
+    await browser.screenshot(audrey, '15-time-travel-incident');
+  });
+
+  it('time-travels the auditor to before the vote, where the approval is pending, and shows what the approver saw', async () => {
+    await audrey.goto(`${origin.url}/#/audit?type=VoteCast&actor=lee`);
+    await audrey.locator('tr.event-row[data-type="VoteCast"]').first().waitFor();
+    expect(new Set(await audrey.locator('tr.event-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type'))))).toEqual(new Set(['VoteCast']));
+    await audrey.locator('tr.event-row').first().getByRole('link').click();
+    await audrey.getByText('Status then:').waitFor();
     await audrey.goto(`${origin.url}/#/audit/travel?stream=${encodeURIComponent(`approval-${rollback.approvalId}`)}`);
     await audrey.getByText('Status then:').waitFor();
     await audrey.locator('.approval-then .status', { hasText: 'Granted' }).waitFor();
@@ -285,12 +297,11 @@ describe('Vigil console in chromium', () => {
     await audrey.getByRole('button', { name: 'Show as of then' }).click();
     await audrey.locator('.approval-then .status', { hasText: 'Pending' }).waitFor();
     expect(await audrey.locator('.approval-then').textContent()).toMatch(/team-lead: still needed/);
-    await browser.screenshot(audrey, '15-time-travel-before-vote');
-    // What lee saw when voting: the approval pending and the exact action he approved.
+    await browser.screenshot(audrey, '16-time-travel-before-vote');
     await audrey.getByRole('link', { name: /What lee saw when voting approve/ }).click();
     await audrey.getByText('This is what lee saw just before their vote was recorded.').waitFor();
     await audrey.locator('.approval-then .status', { hasText: 'Pending' }).waitFor();
     await audrey.locator('.proposal-then', { hasText: 'argocd.rollback' }).waitFor();
-    await browser.screenshot(audrey, '16-what-lee-saw');
+    await browser.screenshot(audrey, '17-what-lee-saw');
   });
 });

@@ -29,7 +29,11 @@ const STATUSES: readonly string[] = ['pending', 'granted', 'rejected', 'expired'
 function LiveIndicator() {
   const { live } = useSession();
   const [state, setState] = useState<LiveState>(live.state);
-  useEffect(() => live.onState(setState), [live]);
+  useEffect(() => {
+    const unsubscribe = live.onState(setState);
+    setState(live.state); // it may have changed between the first render and this subscription
+    return unsubscribe;
+  }, [live]);
   const text = state === 'live' ? 'Live' : state === 'closed' ? 'Offline' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…';
   return (
     <span class={`live live-${state}`} role="status" title="Updates arrive over Server-Sent Events">

@@ -65,7 +65,8 @@ export function useLiveRefresh(matches: (event: StoredEvent) => boolean, onChang
         pending = false;
       }, 150);
       later(150);
-      later(1200);
+      later(1000);
+      later(3000);
     });
     const poll = setInterval(() => changeRef.current(), pollMs);
     return () => {

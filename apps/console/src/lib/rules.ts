@@ -18,7 +18,7 @@ const ok: Permission = { allowed: true, reason: '' };
 const no = (reason: string): Permission => ({ allowed: false, reason });
 
 export const neededText = (requiredRoles: readonly (readonly string[])[]): string =>
-  requiredRoles.map((requirement) => requirement.join(' or ')).join(', and ');
+  requiredRoles.map((requirement) => requirement.join(' or ')).join(' and ');
 
 export function votePermissions(me: Me, approval: Approval, now: number): VotePermissions {
   // The same order as the server's checks, so the reason shown is the refusal the server would give.

@@ -126,7 +126,7 @@ export function Incident({ anomalyId }: { anomalyId: string }) {
               const link = entityLink(e);
               const key = entryKey(e, i);
               return (
-                <li key={key} id={`entry-${key}`} tabIndex={-1} class={`entry kind-${e.kind}`} data-kind={e.kind}>
+                <li key={key} id={`entry-${key}`} tabIndex={-1} class={`entry entry-${e.kind}`} data-kind={e.kind}>
                   <span class={`badge kind kind-${stageOf(e.kind)}`}>{e.kind}</span> <Time iso={e.at} /> <span class="summary">{e.summary}</span>{' '}
                   {link && (
                     <a class="small" href={link.href}>
