@@ -5,6 +5,7 @@ import { Incidents1763700000003 } from './1763700000003-incidents';
 import { Executions1763700000004 } from './1763700000004-executions';
 import { Users1763700000010 } from './1763700000010-users';
 import { AnomalyKeys1763700000011 } from './1763700000011-anomaly-keys';
+import { SetBasedAppend1763700000012 } from './1763700000012-set-based-append';
 
 /** Every migration in order. Listed explicitly so no glob loading depends on the runtime (ts vs js). */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Executions1763700000004,
   Users1763700000010,
   AnomalyKeys1763700000011,
+  SetBasedAppend1763700000012,
 ];

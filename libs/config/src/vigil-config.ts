@@ -32,6 +32,9 @@ export const CONFIG_VARIABLES = {
   VIGIL_WEBHOOK_URL: { default: '(db/region failover fail: not configured)', meaning: 'Endpoint the webhook executor POSTs approved db.failover / region.failover actions to.' },
   VIGIL_WEBHOOK_SECRET: { default: '—', meaning: 'HMAC-SHA256 secret signing webhook executor requests.' },
   VIGIL_WEBHOOK_KINDS: { default: 'db.failover,region.failover', meaning: 'Action kinds routed to the webhook executor.' },
+  VIGIL_NOTIFY_WEBHOOK_URL: { default: '(log channel only)', meaning: 'Escalation notices for the `webhook` channel are POSTed here (signed).' },
+  VIGIL_NOTIFY_WEBHOOK_SECRET: { default: '—', meaning: 'HMAC-SHA256 secret for VIGIL_NOTIFY_WEBHOOK_URL (required with it).' },
+  VIGIL_VERIFY_DELAY_MS: { default: '300000', meaning: 'How long after a successful execution the anomaly signal is re-checked.' },
   LOG_LEVEL: { default: 'info', meaning: 'pino log level: fatal, error, warn, info, debug, trace.' },
   SHUTDOWN_TIMEOUT_MS: { default: '10000', meaning: 'Grace period for in-flight work on SIGTERM before children are stopped.' },
 } as const satisfies Record<string, { default: string; meaning: string }>;
@@ -79,6 +82,9 @@ const schema = z.object({
   VIGIL_WEBHOOK_URL: url('http:', 'https:').optional(),
   VIGIL_WEBHOOK_SECRET: z.string().min(1).optional(),
   VIGIL_WEBHOOK_KINDS: z.string().optional(),
+  VIGIL_NOTIFY_WEBHOOK_URL: url('http:', 'https:').optional(),
+  VIGIL_NOTIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  VIGIL_VERIFY_DELAY_MS: positiveInt.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
 });

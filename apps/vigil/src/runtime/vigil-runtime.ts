@@ -13,6 +13,11 @@ import { ApprovalPolicy } from '@vigil/domain/approval';
 import { CommandBus, loadApprovalPolicy, UsersRepository } from '@vigil/application';
 import { ExecutionQueue, ExecutionWorker, LeaseSweeper, PostgresExecutionLeaseIndex } from '@vigil/execution-worker';
 import { executorsFromEnv } from './executors';
+import { executionDispatch } from './execution-dispatch.projection';
+import { ApprovalSagaHost } from '@vigil/saga-host';
+import { ChannelRegistry } from '@vigil/saga-host';
+import { LogChannel, WebhookChannel } from '@vigil/notifications';
+import { pendingApprovalDeadlines } from '@vigil/read-models';
 import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
 
 /** Everything the process holds: connections, background workers and the children it started. */
@@ -101,6 +106,24 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       : undefined;
     const leaseSweeper = executionQueue ? new LeaseSweeper({ bus, queue: executionQueue, index: new PostgresExecutionLeaseIndex(pool), log: workerLog }) : undefined;
     leaseSweeper?.start();
+    const dispatcher = executionQueue
+      ? new ProjectionRunner(dataSource, store, executionDispatch(executionQueue), { onError: (error) => logger.error({ err: error }, 'execution dispatch failed; retrying') })
+      : undefined;
+    dispatcher?.start();
+
+    const env = options.env ?? process.env;
+    const channels: ChannelRegistry = { log: new LogChannel(logger) };
+    if (env.VIGIL_NOTIFY_WEBHOOK_URL) {
+      if (!env.VIGIL_NOTIFY_WEBHOOK_SECRET) throw new Error('VIGIL_NOTIFY_WEBHOOK_URL is set but VIGIL_NOTIFY_WEBHOOK_SECRET is not');
+      channels.webhook = new WebhookChannel({ url: env.VIGIL_NOTIFY_WEBHOOK_URL, secret: env.VIGIL_NOTIFY_WEBHOOK_SECRET });
+    }
+    const saga = redis
+      ? new ApprovalSagaHost(
+          { pool, store, bus, policy, redis, channels, logger, pendingApprovals: { pendingApprovalDeadlines: () => pendingApprovalDeadlines(dataSource.manager) } },
+          { saga: env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {} },
+        )
+      : undefined;
+    await saga?.start();
 
     return {
       config,
@@ -121,6 +144,8 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       executionQueue,
       executorsConfigured: executors.configured,
       async stop() {
+        await saga?.stop();
+        await dispatcher?.stop();
         await leaseSweeper?.stop();
         await executionWorker?.close();
         await executionQueue?.close();
