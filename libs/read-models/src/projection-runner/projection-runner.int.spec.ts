@@ -60,9 +60,11 @@ describe('projection runner', () => {
   it('applies a re-delivered batch only past its stored checkpoint (idempotent by position)', async () => {
     await appendMany(fx, 1, 6);
     const runner = new ProjectionRunner(dataSource, fx.store, auditIndexProjection, { batchSize: 100 });
-    await runner.catchUp();
+    await waitFor('6 rows', async () => (await runner.catchUp()) >= 0 && (await rows()) === 6);
     await runner.stop();
     await appendMany(fx, 1, 2);
+    // Both new events must be visible before the re-delivery (the fence is cluster-wide).
+    await waitFor('8 visible events', async () => (await fx.store.readAll(START, 100)).length === 8);
     const applied: string[] = [];
     const recording: Projection = {
       ...auditIndexProjection,
