@@ -175,8 +175,9 @@ describe('Vigil console in chromium', () => {
     await lee.goto(`${origin.url}/#/queue/${restart.approvalId}`);
     const card = lee.locator(`article[data-approval-id="${restart.approvalId}"]`);
     await card.waitFor();
-    const reject = card.getByRole('button', { name: 'Reject…' });
-    await reject.focus();
+    await card.getByRole('button', { name: 'Approve', exact: true }).focus();
+    await lee.keyboard.press('Tab');
+    expect(await lee.evaluate('document.activeElement.textContent')).toBe('Reject…');
     expect(await lee.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
     await lee.keyboard.press('Enter');
     const reason = card.getByLabel(/Reason for rejecting/);

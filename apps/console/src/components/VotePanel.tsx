@@ -130,6 +130,9 @@ export function VotePanel({ approval, onVoted }: Props) {
     }
   };
 
+  // One visible reason per distinct refusal; modifying is approving, so it shares the approve reason.
+  const whyApprove = `why-approve-${approval.id}`;
+  const whyReject = !can.reject.allowed && can.reject.reason === can.approve.reason ? whyApprove : `why-reject-${approval.id}`;
   const assessedForCurrent = assessment && assessment.for === modsKey;
   const changedCount = Object.keys(mods).length;
 
@@ -140,20 +143,18 @@ export function VotePanel({ approval, onVoted }: Props) {
         Signed in as <strong>{me.id}</strong> ({me.rolesKnown ? roleList(me.roles) : 'roles unknown: the server decides'}).
       </p>
       <div class="vote-buttons" role="group" aria-labelledby={`vote-${approval.id}`}>
-        <button type="button" class="primary approve" disabled={!can.approve.allowed || busy} aria-describedby={can.approve.allowed ? undefined : `why-approve-${approval.id}`} onClick={() => setMode('approve')}>
+        <button type="button" class="primary approve" disabled={!can.approve.allowed || busy} aria-describedby={can.approve.allowed ? undefined : whyApprove} onClick={() => setMode('approve')}>
           Approve
         </button>
-        <button type="button" class="danger reject" disabled={!can.reject.allowed || busy} aria-describedby={can.reject.allowed ? undefined : `why-reject-${approval.id}`} onClick={() => setMode('reject')}>
+        <button type="button" class="danger reject" disabled={!can.reject.allowed || busy} aria-describedby={can.reject.allowed ? undefined : whyReject} onClick={() => setMode('reject')}>
           Reject…
         </button>
-        <button type="button" class="modify" disabled={!can.modify.allowed || busy || !approval.action} aria-describedby={can.modify.allowed ? undefined : `why-modify-${approval.id}`} onClick={() => setMode('modify')}>
+        <button type="button" class="modify" disabled={!can.modify.allowed || busy || !approval.action} aria-describedby={can.modify.allowed ? undefined : whyApprove} onClick={() => setMode('modify')}>
           Modify parameters…
         </button>
       </div>
-      <Why id={`why-approve-${approval.id}`} permission={can.approve} />
-      {can.reject.reason !== can.approve.reason && <Why id={`why-reject-${approval.id}`} permission={can.reject} />}
-      {can.reject.reason === can.approve.reason && !can.reject.allowed && <span hidden id={`why-reject-${approval.id}`}>{can.reject.reason}</span>}
-      {!can.modify.allowed && <span hidden id={`why-modify-${approval.id}`}>{can.modify.reason}</span>}
+      <Why id={whyApprove} permission={can.approve} />
+      {whyReject !== whyApprove && <Why id={whyReject} permission={can.reject} />}
 
       {mode === 'approve' && (
         <form
