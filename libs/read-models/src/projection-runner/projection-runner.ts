@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { EventStore, GlobalPosition, START } from '@vigil/event-store';
+import { EventStore, GlobalPosition, RecordedEvent, START } from '@vigil/event-store';
 import { Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
@@ -65,23 +65,28 @@ export class ProjectionRunner {
     return false;
   }
 
-  /** Applies batches until the store has nothing newer. Returns the number of events applied. */
+  /**
+   * Applies batches until the store has nothing newer. Returns the number of events read and applied. The next
+   * batch is read while the current one is being written, so reading and applying overlap.
+   */
   async catchUp(): Promise<number> {
     if (!(await this.tryBecomeActive())) return 0;
     const batchSize = this.options.batchSize ?? 1000;
     let applied = 0;
+    let next = prefetch(this.store.readAll(await readCheckpoint(this.dataSource.manager, this.projection.name), batchSize));
     for (;;) {
-      const count = await this.applyNextBatch(batchSize);
-      applied += count;
-      if (count > 0) this.options.onProgress?.(applied);
-      if (count < batchSize) return applied;
+      const events = await next;
+      if (events.length === 0) return applied;
+      const full = events.length === batchSize;
+      next = full ? prefetch(this.store.readAll(events[events.length - 1].position, batchSize)) : Promise.resolve([]);
+      await this.applyBatch(events);
+      applied += events.length;
+      this.options.onProgress?.(applied);
+      if (!full) return applied;
     }
   }
 
-  private async applyNextBatch(batchSize: number): Promise<number> {
-    const from = await readCheckpoint(this.dataSource.manager, this.projection.name);
-    const events = await this.store.readAll(from, batchSize);
-    if (events.length === 0) return 0;
+  private async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       // Idempotent by position: whatever another (former) holder already applied is skipped.
       const current = await readCheckpoint(manager, this.projection.name, true);
@@ -95,7 +100,6 @@ export class ProjectionRunner {
         [this.projection.name, last.commit.toString(), last.prepare.toString()],
       );
     });
-    return events.length;
   }
 
   /** Runs until stop(): standby until the lock is free, then catches up and follows the log. */
@@ -153,4 +157,10 @@ export class ProjectionRunner {
     }
     await lock.release();
   }
+}
+
+/** A read started ahead of time: its failure surfaces when awaited, not as an unhandled rejection meanwhile. */
+function prefetch(read: Promise<RecordedEvent[]>): Promise<RecordedEvent[]> {
+  read.catch(() => undefined);
+  return read;
 }
