@@ -205,6 +205,7 @@ describe('Vigil console in chromium', () => {
     expect(await card.getByRole('button', { name: 'Approve modified action' }).isDisabled()).toBe(true);
     await card.getByRole('button', { name: 'Re-assess tier' }).click();
     await card.locator('.assessment', { hasText: 'Re-assessed' }).waitFor();
+    expect(await card.locator('.assessment').textContent()).toMatch(/Low risk.*the same as now/);
     await browser.screenshot(lee, '09-modify-reassessed');
     await card.getByRole('button', { name: 'Approve modified action' }).click();
     await card.getByText('this approval is cancelled').waitFor();
@@ -282,6 +283,10 @@ describe('Vigil console in chromium', () => {
     await audrey.getByRole('link', { name: /Just before AnomalyUpdated/ }).click();
     await audrey.getByText(/1 event\(s\) of \d+/).waitFor();
     expect(await audrey.locator('#then pre.json').textContent()).toMatch(/"occurrences": 1/);
+    await audrey.getByRole('link', { name: 'The incident timeline as it stood then →' }).click();
+    await audrey.getByText(/As it stood at .*: \d+ of \d+ timeline entries/).waitFor();
+    await audrey.locator('.timeline li[data-kind="anomaly"]').first().waitFor();
+    expect(await audrey.locator('.timeline li[data-kind="proposal"]').count()).toBe(0);
     await browser.screenshot(audrey, '15-time-travel-incident');
   });
 

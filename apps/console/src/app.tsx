@@ -61,7 +61,7 @@ function Routes() {
     case 'approvals':
       return id ? <ApprovalPage id={id} /> : <Queue status="pending" />;
     case 'incidents':
-      return id ? <Incident anomalyId={id} /> : <Incidents status={query.get('status') ?? 'open'} />;
+      return id ? <Incident anomalyId={id} asOf={query.get('asOf') ?? undefined} /> : <Incidents status={query.get('status') ?? 'open'} />;
     case 'executions':
       return id ? <ExecutionPage id={id} /> : <p>Pick an execution from an incident.</p>;
     case 'audit':

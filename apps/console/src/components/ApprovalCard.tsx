@@ -3,7 +3,7 @@ import { requirementProgress } from '../lib/rules';
 import { Approval } from '../lib/types';
 import { ActionCard } from './ActionCard';
 import { Countdown, StatusBadge, Time, TierBadge } from './common';
-import { AnomalyChart, Findings } from './Evidence';
+import { AnomalyChart, Findings, IncidentFindings } from './Evidence';
 import { VotePanel } from './VotePanel';
 
 /** Who is still needed (one distinct person per requirement) and who has voted. */
@@ -102,7 +102,13 @@ export function ApprovalCard({ approval, onVoted }: { approval: Approval; onVote
         <h3>Evidence</h3>
         {approval.anomalyId ? <AnomalyChart anomalyId={approval.anomalyId} /> : <p class="muted">No anomaly is linked to this proposal.</p>}
         <h4>Investigation findings</h4>
-        {approval.investigationId ? <Findings investigationId={approval.investigationId} /> : <p class="muted">No investigation is linked to this proposal.</p>}
+        {approval.investigationId ? (
+          <Findings investigationId={approval.investigationId} />
+        ) : approval.anomalyId ? (
+          <IncidentFindings anomalyId={approval.anomalyId} />
+        ) : (
+          <p class="muted">No investigation is linked to this proposal.</p>
+        )}
       </section>
     </article>
   );

@@ -2,7 +2,7 @@ import { useSession } from '../session';
 import { useAsync } from '../hooks';
 import { isNotFound } from '../lib/api';
 import { anomalySeries } from '../lib/series';
-import { StreamSnapshot } from '../lib/types';
+import { IncidentTimeline, StreamSnapshot } from '../lib/types';
 import { ErrorBox, Loading, Time } from './common';
 import { SignalChart } from './SignalChart';
 
@@ -84,5 +84,22 @@ export function Findings({ investigationId }: { investigationId: string }) {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** The findings of the investigations opened for an anomaly, when the proposal names none itself. */
+export function IncidentFindings({ anomalyId }: { anomalyId: string }) {
+  const { api } = useSession();
+  const timeline = useAsync((signal) => api.get<IncidentTimeline>(`/api/incidents/${anomalyId}`, signal), [anomalyId]);
+  if (timeline.error) return isNotFound(timeline.error) ? <p class="muted">No investigation is linked to this proposal.</p> : <ErrorBox error={timeline.error} />;
+  if (!timeline.data) return <Loading what="the investigation" />;
+  const ids = [...new Set(timeline.data.entries.filter((e) => e.entityType === 'investigation').map((e) => e.entityId))];
+  if (ids.length === 0) return <p class="muted">No investigation has been opened for this anomaly yet.</p>;
+  return (
+    <>
+      {ids.map((id) => (
+        <Findings key={id} investigationId={id} />
+      ))}
+    </>
   );
 }

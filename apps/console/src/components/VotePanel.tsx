@@ -236,8 +236,14 @@ export function VotePanel({ approval, onVoted }: Props) {
             <p class="assessment" role="status">
               {assessment.tier ? (
                 <>
-                  Re-assessed: <TierBadge tier={assessment.tier} /> (now <TierBadge tier={approval.tier} />)
-                  {assessment.tier !== approval.tier && <strong> — the tier changes, so different approvers may be needed.</strong>}
+                  Re-assessed tier of the modified action: <TierBadge tier={assessment.tier} />{' '}
+                  {assessment.tier === approval.tier ? (
+                    <span>— the same as now.</span>
+                  ) : (
+                    <strong>
+                      — changed from <TierBadge tier={approval.tier} />, so different approvers may be needed.
+                    </strong>
+                  )}
                 </>
               ) : null}{' '}
               <span class="muted small">{assessment.note}</span>

@@ -3,6 +3,7 @@ import { ErrorBox, JsonView, Loading, StatusBadge, Time } from '../components/co
 import { AnomalyChart } from '../components/Evidence';
 import { useAsync, useLiveRefresh } from '../hooks';
 import { isNotFound } from '../lib/api';
+import { isoToLocalInput, localInputToIso } from '../lib/time';
 import { Approval, Execution, IncidentTimeline, TimelineEntry } from '../lib/types';
 import { useSession } from '../session';
 
@@ -51,7 +52,7 @@ function ExecutionOutcome({ id }: { id: string }) {
 }
 
 /** anomaly → investigation → proposals → approvals → escalations → executions → verification, with links. */
-export function Incident({ anomalyId }: { anomalyId: string }) {
+export function Incident({ anomalyId, asOf }: { anomalyId: string; asOf?: string }) {
   const { api } = useSession();
   const timeline = useAsync((signal) => api.get<IncidentTimeline>(`/api/incidents/${anomalyId}`, signal), [anomalyId]);
   useLiveRefresh((e) => /^(anomaly|investigation|proposal|approval|escalation|execution)-/.test(e.streamId), timeline.reload);
@@ -65,7 +66,10 @@ export function Incident({ anomalyId }: { anomalyId: string }) {
     );
   }
   if (!timeline.data) return <Loading what="the incident" />;
-  const { incident, entries } = timeline.data;
+  const { incident } = timeline.data;
+  const cutoff = asOf ? Date.parse(asOf) : NaN;
+  // As it stood then: the entries recorded by the chosen time (the headline stays current).
+  const entries = Number.isNaN(cutoff) ? timeline.data.entries : timeline.data.entries.filter((e) => e.at !== null && Date.parse(e.at) <= cutoff);
   const counts = new Map<string, number>();
   for (const e of entries) counts.set(stageOf(e.kind), (counts.get(stageOf(e.kind)) ?? 0) + 1);
   const firstOf = (stage: string) => entries.findIndex((e) => stageOf(e.kind) === stage);
@@ -86,6 +90,25 @@ export function Incident({ anomalyId }: { anomalyId: string }) {
           </span>
         </p>
       )}
+      {asOf && (
+        <p class="notice" role="status">
+          As it stood at <Time iso={asOf} />: {entries.length} of {timeline.data.entries.length} timeline entries. <a href={`#/incidents/${anomalyId}`}>Show it now</a>
+        </p>
+      )}
+      <form
+        class="inline-form"
+        aria-label="See the incident as it stood at a time"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const value = ((e.currentTarget as HTMLFormElement).elements.namedItem('asOf') as HTMLInputElement).value;
+          const iso = localInputToIso(value);
+          window.location.hash = iso ? `#/incidents/${anomalyId}?asOf=${encodeURIComponent(iso)}` : `#/incidents/${anomalyId}`;
+        }}
+      >
+        <label for="incident-asof">As it stood at (local time)</label>
+        <input id="incident-asof" name="asOf" type="datetime-local" step={1} value={isoToLocalInput(asOf)} />
+        <button type="submit">Show</button>
+      </form>
       <nav class="stages" aria-label="Incident stages">
         <ol>
           {STAGES.map((s) => {
@@ -93,7 +116,7 @@ export function Incident({ anomalyId }: { anomalyId: string }) {
             const first = firstOf(s.kind);
             return (
               <li key={s.kind} class={n ? 'reached' : 'not-reached'}>
-                {n ? <a href={`#/incidents/${anomalyId}?at=${encodeURIComponent(entryKey(entries[first], first))}`} onClick={(ev) => {
+                {n ? <a href={`#/incidents/${anomalyId}`} onClick={(ev) => {
                   ev.preventDefault();
                   document.getElementById(`entry-${entryKey(entries[first], first)}`)?.focus();
                 }}>{s.label} ({n})</a> : <span>{s.label} (0)</span>}

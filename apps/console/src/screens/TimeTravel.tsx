@@ -215,6 +215,11 @@ export function TimeTravel({ query }: { query: URLSearchParams }) {
               <>Current: version {shown.version}.</>
             )}
           </p>
+          {aggregate === 'anomaly' && (
+            <p>
+              <a href={`#/incidents/${stream.slice('anomaly-'.length)}${at ? `?asOf=${encodeURIComponent(at)}` : ''}`}>The incident timeline {at ? 'as it stood then' : 'now'} →</a>
+            </p>
+          )}
           {seenAs && at && <p class="notice">This is what <strong>{seenAs}</strong> saw just before their vote was recorded.</p>}
           {approvalState ? <ApprovalState state={approvalState} /> : <JsonView value={shown.state} />}
           {approvalState?.approval && at && <ProposalThen proposalId={approvalState.approval.proposalId} at={at} vote={seenAs ? votes.find((v) => v.data.by === seenAs)?.data as { proposalVersion?: number; actionHash?: string } : undefined} />}
