@@ -86,6 +86,30 @@ describe('medium-tier approval flow through the API (issue 3 "done when")', () =
     expect(kinds.indexOf('approval')).toBeLessThan(kinds.indexOf('execution'));
   });
 
+  it('approving with modified parameters cancels the approval and asks again for the new version', async () => {
+    const scale = { kind: 'k8s.scale', target: 'k8s:prod/payments-api', params: { replicas: 6 } };
+    const proposal = await vigil.request('POST', '/api/proposals', { token: vigil.tokens.alice, body: { action: scale, rationale: 'saturation' } });
+    expect(proposal.body).toMatchObject({ tier: 'low', status: 'awaiting-approval' });
+    const modified = await vigil.request('POST', `/api/approvals/${proposal.body.approvalId}/votes`, {
+      token: vigil.tokens.lee,
+      body: { decision: 'approve', modifications: { replicas: 4 } },
+    });
+    expect(modified.status).toBe(201);
+    expect(modified.body.status).toBe('cancelled');
+
+    const next = await eventually('an approval for version 2', async () => {
+      const list = await vigil.request('GET', '/api/approvals?status=pending', { token: vigil.tokens.lee });
+      return list.body.items.find((item: { proposalId: string; proposalVersion: number }) => item.proposalId === proposal.body.id && item.proposalVersion === 2);
+    });
+    expect(next.action).toEqual({ ...scale, params: { replicas: 4 } });
+    expect(next.votes).toEqual([]);
+    expect(next.actionHash).not.toBe((await vigil.request('GET', `/api/approvals/${proposal.body.approvalId}`, { token: vigil.tokens.lee })).body.actionHash);
+
+    const late = await vigil.request('POST', `/api/approvals/${proposal.body.approvalId}/votes`, { token: vigil.tokens.sara, body: { decision: 'approve' } });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('APPROVAL.CLOSED');
+  });
+
   it('fails an approved action clearly when its platform is not configured', async () => {
     const other = await startTestVigil({});
     try {

@@ -26,7 +26,7 @@ export interface TestVigil {
 export async function startTestVigil(env: Record<string, string> = {}): Promise<TestVigil> {
   const database = await createTestDatabase(undefined, { namePrefix: 'vigil_e2e' });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
-  const fullEnv = { ...process.env, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
+  const fullEnv = { ...process.env, VIGIL_QUEUE_PREFIX: database.name, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
   const config = loadConfig(fullEnv);
   const logger = pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' });
   const runtime = await startRuntime(config, logger, { server: true, clickhouse: false, env: fullEnv });

@@ -100,9 +100,11 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
 
     const executors = executorsFromEnv(options.env ?? process.env);
     const workerLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level](fields ?? {}, message);
-    const executionQueue = redis ? new ExecutionQueue({ connection: redis }) : undefined;
+    // One key prefix per deployment, so several Vigils (or test instances) can share a Redis without stealing jobs.
+    const prefix = config.VIGIL_QUEUE_PREFIX;
+    const executionQueue = redis ? new ExecutionQueue({ connection: redis, prefix }) : undefined;
     const executionWorker = redis
-      ? new ExecutionWorker({ connection: redis, bus, store, executors: executors.registry, users, policy, log: workerLog })
+      ? new ExecutionWorker({ connection: redis, prefix, bus, store, executors: executors.registry, users, policy, log: workerLog })
       : undefined;
     const leaseSweeper = executionQueue ? new LeaseSweeper({ bus, queue: executionQueue, index: new PostgresExecutionLeaseIndex(pool), log: workerLog }) : undefined;
     leaseSweeper?.start();
@@ -120,7 +122,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     const saga = redis
       ? new ApprovalSagaHost(
           { pool, store, bus, policy, redis, channels, logger, pendingApprovals: { pendingApprovalDeadlines: () => pendingApprovalDeadlines(dataSource.manager) } },
-          { saga: env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {} },
+          { saga: env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {}, timers: { prefix } },
         )
       : undefined;
     await saga?.start();
