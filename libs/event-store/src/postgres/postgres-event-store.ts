@@ -59,6 +59,29 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
 
 const MAX_ANY_RETRIES = 5;
 
+interface AppendedRow {
+  out_version: string;
+  out_transaction_id: string;
+  out_global_position: string;
+}
+
+/**
+ * The single-event form of vigil_append (same chain formula, same expected-version rule): reads the stream head,
+ * inserts only when the expectation holds, and returns no row otherwise.
+ */
+const APPEND_ONE_SQL = `
+  WITH head AS (
+    SELECT stream_version, hash FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1
+  ), prev AS (
+    SELECT coalesce((SELECT stream_version FROM head), -1) AS version, coalesce((SELECT hash FROM head), repeat('0', 64)) AS hash
+  )
+  INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, recorded_at, prev_hash, hash)
+  SELECT $1, prev.version + 1, $4::uuid, $5, $6::jsonb, $7::jsonb, $8::timestamptz, prev.hash,
+         encode(sha256(convert_to(prev.hash || ':' || (prev.version + 1)::text || ':' || $9, 'UTF8')), 'hex')
+    FROM prev
+   WHERE $2 = 'any' OR ($2 = 'exact' AND prev.version = $3::bigint) OR ($2 = 'exists' AND prev.version >= 0)
+  RETURNING stream_version AS out_version, transaction_id::text AS out_transaction_id, global_position AS out_global_position`;
+
 export class PostgresEventStore implements EventStore {
   /** Wakes local subscribers right after an append from this process; other processes are seen by polling. */
   private readonly appended = new EventEmitter().setMaxListeners(0);
@@ -82,13 +105,12 @@ export class PostgresEventStore implements EventStore {
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        // A named statement is parsed and planned once per connection.
-        const { rows } = await this.pool.query<{ out_version: string; out_transaction_id: string; out_global_position: string }>({
-          name: 'vigil_append',
-          text: 'SELECT * FROM vigil_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[])',
-          values: params,
-        });
-        rows.sort((a, b) => Number(a.out_version) - Number(b.out_version));
+        const rows = events.length === 1 ? await this.appendOne(params) : await this.appendMany(params);
+        if (rows.length === 0) {
+          // The single-event statement inserts nothing when the expected version does not hold.
+          const head = await this.pool.query<{ v: string }>(`SELECT coalesce(max(stream_version), -1) AS v FROM events WHERE stream_id = $1`, [streamId]);
+          throw Object.assign(new DatabaseError('VIGIL.WRONG_EXPECTED_VERSION', 0, 'error'), { code: 'VG409', detail: head.rows[0].v });
+        }
         this.appended.emit('appended');
         return {
           nextExpectedVersion: Number(rows[rows.length - 1].out_version),
@@ -111,6 +133,27 @@ export class PostgresEventStore implements EventStore {
         throw error;
       }
     }
+  }
+
+  /** One event, one SQL statement (no PL/pgSQL call): the common case of a command producing a single event. */
+  private async appendOne(params: unknown[]): Promise<AppendedRow[]> {
+    const [streamId, kind, expected, ids, types, data, metadata, recordedAt, digests] = params as [string, string, number, string[], string[], string[], string[], string[], string[]];
+    const { rows } = await this.pool.query<AppendedRow>({
+      // A named statement is parsed and planned once per connection.
+      name: 'vigil_append_one',
+      text: APPEND_ONE_SQL,
+      values: [streamId, kind, expected, ids[0], types[0], data[0], metadata[0], recordedAt[0], digests[0]],
+    });
+    return rows;
+  }
+
+  private async appendMany(params: unknown[]): Promise<AppendedRow[]> {
+    const { rows } = await this.pool.query<AppendedRow>({
+      name: 'vigil_append',
+      text: 'SELECT * FROM vigil_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::text[])',
+      values: params,
+    });
+    return rows.sort((a, b) => Number(a.out_version) - Number(b.out_version));
   }
 
   /** A retried append whose events are already stored, in this stream, in the same order, succeeds unchanged. */
