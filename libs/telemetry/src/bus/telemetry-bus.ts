@@ -1,0 +1,58 @@
+/** A message as published: the contract's key and encoded value. */
+export interface OutgoingMessage {
+  key: string | null;
+  value: Buffer;
+}
+
+/** A message as delivered to a subscriber. */
+export interface BusMessage extends OutgoingMessage {
+  topic: string;
+  partition: number;
+  /** Stable across redeliveries of the same message (Kafka: topic/partition/offset; in-process: topic/sequence). */
+  id: string;
+}
+
+export interface DeliveredBatch {
+  topic: string;
+  partition: number;
+  messages: BusMessage[];
+}
+
+/**
+ * Resolving means the whole batch is processed (e.g. durably written); only then is it acknowledged. Rejecting (or
+ * never resolving) means it is redelivered: nothing is acknowledged before it is done.
+ */
+export type BatchHandler = (batch: DeliveredBatch) => Promise<void>;
+
+export interface SubscribeOptions {
+  topics: string[];
+  /** Consumer group: each group sees every message once; instances of one group share the partitions. */
+  groupId: string;
+  handler: BatchHandler;
+}
+
+export interface BusSubscription {
+  stop(): Promise<void>;
+}
+
+/**
+ * Thrown by publish() when the bus cannot take the batch now. Receivers answer 429 ('full': shed load, retry later)
+ * or 503 ('unavailable': the broker is down) with Retry-After, or gRPC UNAVAILABLE with RetryInfo.
+ */
+export class BusBackpressureError extends Error {
+  constructor(readonly kind: 'full' | 'unavailable', readonly retryAfterSeconds: number, detail: string) {
+    super(detail);
+    this.name = 'BusBackpressureError';
+  }
+}
+
+/**
+ * The telemetry bus port. publish() resolves only once the bus holds the batch (in-process: queued in bounded memory;
+ * Kafka: acknowledged by all in-sync replicas), so a receiver may acknowledge its client then.
+ */
+export interface TelemetryBus {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<BusSubscription>;
+}
