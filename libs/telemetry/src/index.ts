@@ -5,3 +5,7 @@ export { publishValues, contractFor } from './bus/publish';
 export * from './receivers/otlp-http/otlp-http-receiver';
 export { SIGNALS, TRACES, LOGS, METRICS, OtlpDecodeError } from './otlp/signals';
 export type { Signal, SignalName, OtlpEncoding } from './otlp/signals';
+export * from './clickhouse/migrations';
+export * from './clickhouse/migrator';
+export * from './clickhouse/writer';
+export { chTime, spanRow, logRow, metricRow, METRIC_TABLES } from './clickhouse/rows';
