@@ -16,6 +16,7 @@ const benchmarks: readonly Benchmark[] = [
     description: 'PostgresEventStore.append vs plain INSERT (c=1/8/32, 1/10 events); audit-index rebuild vs raw read',
     load: () => import('./eventstore.bench'),
   },
+  { name: 'nab', description: 'libs/detection on the NAB corpus (../shared/datasets/nab), NAB scorer port, vs published detectors', load: () => import('./nab/nab.bench') },
 ];
 
 function list(): string {
