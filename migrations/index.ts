@@ -6,6 +6,10 @@ import { Executions1763700000004 } from './1763700000004-executions';
 import { Users1763700000010 } from './1763700000010-users';
 import { AnomalyKeys1763700000011 } from './1763700000011-anomaly-keys';
 import { SetBasedAppend1763700000012 } from './1763700000012-set-based-append';
+import { Deliveries1763700000020 } from './1763700000020-deliveries';
+import { Slack1763700000021 } from './1763700000021-slack';
+import { PagerDuty1763700000022 } from './1763700000022-pagerduty';
+import { Silences1763700000023 } from './1763700000023-silences';
 
 /** Every migration in order. Listed explicitly so no glob loading depends on the runtime (ts vs js). */
 export const migrations = [
@@ -17,4 +21,8 @@ export const migrations = [
   Users1763700000010,
   AnomalyKeys1763700000011,
   SetBasedAppend1763700000012,
+  Deliveries1763700000020,
+  Slack1763700000021,
+  PagerDuty1763700000022,
+  Silences1763700000023,
 ];

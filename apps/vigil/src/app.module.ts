@@ -10,6 +10,7 @@ import { IncidentsController } from './features/incidents/incidents.controller';
 import { MeController } from './features/me/me.controller';
 import { HealthController } from './health/health.controller';
 import { VigilRuntime } from './runtime/vigil-runtime';
+import { IntegrationsModule } from './features/deliveries/deliveries.module';
 
 @Module({})
 export class AppModule {
@@ -17,7 +18,7 @@ export class AppModule {
   static forRuntime(runtime: VigilRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule],
+      imports: [CoreModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule, IntegrationsModule],
       controllers: [HealthController, MeController, ExecutionsController, IncidentsController],
     };
   }

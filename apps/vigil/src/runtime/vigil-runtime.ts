@@ -19,6 +19,7 @@ import { ChannelRegistry } from '@vigil/saga-host';
 import { LogChannel, WebhookChannel } from '@vigil/notifications';
 import { pendingApprovalDeadlines } from '@vigil/read-models';
 import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
+import { Integrations, startIntegrations } from '../features/deliveries/integrations';
 
 /** Everything the process holds: connections, background workers and the children it started. */
 export interface VigilRuntime {
@@ -44,6 +45,8 @@ export interface VigilRuntime {
   readonly executionQueue?: ExecutionQueue;
   /** Platforms the executors can reach (ArgoCD, Kubernetes, webhook). */
   readonly executorsConfigured: readonly string[];
+  /** Only in the server: Slack, PagerDuty, Jira, alert intake, silences and the delivery queues. */
+  readonly integrations?: Integrations;
   stop(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       if (!env.VIGIL_NOTIFY_WEBHOOK_SECRET) throw new Error('VIGIL_NOTIFY_WEBHOOK_URL is set but VIGIL_NOTIFY_WEBHOOK_SECRET is not');
       channels.webhook = new WebhookChannel({ url: env.VIGIL_NOTIFY_WEBHOOK_URL, secret: env.VIGIL_NOTIFY_WEBHOOK_SECRET });
     }
+    const integrations = redis ? await startIntegrations({ env, pool, store, bus, users, redis, prefix, logger, channels }) : undefined;
     const saga = redis
       ? new ApprovalSagaHost(
           { pool, store, bus, policy, redis, channels, logger, pendingApprovals: { pendingApprovalDeadlines: () => pendingApprovalDeadlines(dataSource.manager) } },
@@ -145,8 +149,10 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       started,
       executionQueue,
       executorsConfigured: executors.configured,
+      integrations,
       async stop() {
         await saga?.stop();
+        await integrations?.stop();
         await dispatcher?.stop();
         await leaseSweeper?.stop();
         await executionWorker?.close();

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { VIGIL_RUNTIME } from '../../runtime/runtime.token';
+import { VigilRuntime } from '../../runtime/vigil-runtime';
+import { SlackModule } from '../slack/slack.module';
+import { DeliveriesController } from './deliveries.controller';
+import { DeliveryService } from './delivery-service';
+
+@Module({
+  controllers: [DeliveriesController],
+  providers: [{ provide: DeliveryService, useFactory: (runtime: VigilRuntime) => runtime.integrations?.deliveries, inject: [VIGIL_RUNTIME] }],
+})
+export class DeliveriesModule {}
+
+/** Everything of issue 5 in one registration: Slack and PagerDuty webhooks, alert intake, silences, dead letters. */
+@Module({ imports: [DeliveriesModule, SlackModule] })
+export class IntegrationsModule {}

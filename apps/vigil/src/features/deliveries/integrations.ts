@@ -1,0 +1,113 @@
+import { ConnectionOptions } from 'bullmq';
+import { Pool } from 'pg';
+import { CommandBus, UsersRepository } from '@vigil/application';
+import { EventStore } from '@vigil/event-store';
+import { SlackApi } from '@vigil/integrations/slack';
+import { Notification } from '@vigil/notifications';
+import { ChannelRegistry, SagaLogger } from '@vigil/saga-host';
+import { SecurityAudit } from '../../auth/security-audit';
+import { CastVoteUseCase } from '../approvals/usecases/cast-vote/cast-vote.usecase';
+import { SlackCards } from '../slack/slack-cards';
+import { SlackConfig, slackConfigFrom } from '../slack/slack-config';
+import { SlackDeliveries } from '../slack/slack-deliveries';
+import { SlackInteractions } from '../slack/slack-interactions';
+import { SlackUserDirectory } from '../slack/slack-users';
+import { DeliveryService } from './delivery-service';
+import { IncidentLinks } from './incident-links';
+import { LogFollower, Reactor } from './log-follower';
+import { QueuedChannel } from './queued-channel';
+
+export interface IntegrationsDependencies {
+  readonly env: NodeJS.ProcessEnv;
+  readonly pool: Pool;
+  readonly store: EventStore;
+  readonly bus: CommandBus;
+  readonly users: UsersRepository;
+  readonly redis: ConnectionOptions;
+  readonly prefix?: string;
+  readonly logger: SagaLogger;
+  /** The saga's channel registry: Slack, PagerDuty and the webhook become queued channels in it. */
+  readonly channels: ChannelRegistry;
+}
+
+const positive = (value: string | undefined, name: string): number | undefined => {
+  if (value === undefined || value.trim() === '') return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} must be a positive number`);
+  return number;
+};
+
+/**
+ * Slack, PagerDuty and Jira, the delivery queues under them, and the log follower that feeds them. Built by the
+ * runtime before the saga host starts (the saga's channel registry gets the queued channels).
+ */
+export class Integrations {
+  readonly links: IncidentLinks;
+  readonly slack?: { readonly config: SlackConfig; readonly api: SlackApi; readonly deliveries: SlackDeliveries; readonly directory: SlackUserDirectory };
+  private readonly follower: LogFollower;
+  private interactions?: SlackInteractions;
+
+  constructor(
+    private readonly deps: IntegrationsDependencies,
+    readonly deliveries: DeliveryService,
+  ) {
+    const { env, pool, store, users, logger, channels } = deps;
+    this.links = new IncidentLinks(store);
+    const reactors: Reactor[] = [];
+
+    const slackConfig = slackConfigFrom(env);
+    if (slackConfig) {
+      const api = new SlackApi({ token: slackConfig.token, ...(slackConfig.apiUrl ? { apiUrl: slackConfig.apiUrl } : {}) });
+      const slackDeliveries = new SlackDeliveries(slackConfig, api, new SlackCards(pool), this.links);
+      slackDeliveries.register(deliveries);
+      reactors.push(slackDeliveries.reactor());
+      channels.slack = new QueuedChannel('slack', deliveries);
+      this.slack = { config: slackConfig, api, deliveries: slackDeliveries, directory: new SlackUserDirectory(users, api) };
+      logger.info({ apiUrl: slackConfig.apiUrl ?? 'https://slack.com/api/', channels: slackConfig.channels, defaultChannel: slackConfig.defaultChannel }, 'slack integration on');
+    }
+
+    const webhook = channels.webhook;
+    if (webhook) {
+      deliveries.register('webhook.notice', (payload) => webhook.send(payload as Notification));
+      channels.webhook = new QueuedChannel('webhook', deliveries);
+    }
+
+    this.follower = new LogFollower(pool, store, reactors, deliveries, { logger });
+  }
+
+  /** The Slack interactivity handler (Nest builds the vote use case and the audit it needs). */
+  slackInteractions(castVote: CastVoteUseCase, audit: SecurityAudit): SlackInteractions | undefined {
+    if (!this.slack) return undefined;
+    this.interactions ??= new SlackInteractions(this.slack.config, this.slack.api, this.slack.directory, castVote, audit, this.deliveries, this.links, this.deps.pool, this.deps.logger);
+    return this.interactions;
+  }
+
+  async start(): Promise<void> {
+    await this.deliveries.start();
+    this.follower.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.interactions?.drain();
+    await this.follower.stop();
+    await this.deliveries.stop();
+  }
+}
+
+export async function startIntegrations(deps: IntegrationsDependencies): Promise<Integrations> {
+  const { env } = deps;
+  const deliveries = new DeliveryService({
+    pool: deps.pool,
+    store: deps.store,
+    bus: deps.bus,
+    connection: deps.redis,
+    prefix: deps.prefix,
+    logger: deps.logger,
+    attempts: positive(env.VIGIL_DELIVERY_ATTEMPTS, 'VIGIL_DELIVERY_ATTEMPTS'),
+    backoffMs: positive(env.VIGIL_DELIVERY_BACKOFF_MS, 'VIGIL_DELIVERY_BACKOFF_MS'),
+    maxBackoffMs: positive(env.VIGIL_DELIVERY_MAX_BACKOFF_MS, 'VIGIL_DELIVERY_MAX_BACKOFF_MS'),
+  });
+  const integrations = new Integrations(deps, deliveries);
+  await integrations.start();
+  return integrations;
+}

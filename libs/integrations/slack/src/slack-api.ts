@@ -1,0 +1,116 @@
+import { KnownBlock, LogLevel, View, WebClient } from '@slack/web-api';
+import { SlackApiError, toSlackApiError } from './slack-errors';
+
+export interface SlackApiOptions {
+  /** Bot token (xoxb-…), sent as `Authorization: Bearer`. */
+  readonly token: string;
+  /** Web API base URL, ending in `/api/`. Default `https://slack.com/api/`; tests point it at a contract server. */
+  readonly apiUrl?: string;
+  /** Per-request timeout. Default 5000 ms. */
+  readonly timeoutMs?: number;
+}
+
+export interface SlackMessage {
+  readonly channel: string;
+  readonly text: string;
+  readonly blocks?: readonly KnownBlock[];
+  /** Reply in this message's thread. */
+  readonly threadTs?: string;
+}
+
+export interface PostedMessage {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/**
+ * The Slack Web API calls Vigil makes, through the official client (`@slack/web-api`) with its own retries turned
+ * off: a 429 is rejected at once with Slack's Retry-After, so the delivery queue (not a sleeping client) decides when
+ * to try again. Every failure is a SlackApiError saying whether another try can help.
+ */
+export class SlackApi {
+  readonly client: WebClient;
+  private readonly timeoutMs: number;
+
+  constructor(options: SlackApiOptions) {
+    if (!options.token) throw new TypeError('SlackApi: a bot token is required');
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.client = new WebClient(options.token, {
+      slackApiUrl: options.apiUrl ?? 'https://slack.com/api/',
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: this.timeoutMs,
+      logLevel: LogLevel.ERROR,
+      // Method names only: never let a call reach an absolute URL other than the configured API.
+      allowAbsoluteUrls: false,
+    });
+  }
+
+  async postMessage(message: SlackMessage): Promise<PostedMessage> {
+    const result = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel: message.channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: [...message.blocks] } : {}),
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    if (typeof result.ts !== 'string' || typeof result.channel !== 'string') throw new SlackApiError('chat.postMessage: answer without channel or ts', false, 200, 'bad_response');
+    return { channel: result.channel, ts: result.ts };
+  }
+
+  async update(message: { readonly channel: string; readonly ts: string; readonly text: string; readonly blocks: readonly KnownBlock[] }): Promise<PostedMessage> {
+    const result = await this.call('chat.update', () => this.client.chat.update({ channel: message.channel, ts: message.ts, text: message.text, blocks: [...message.blocks] }));
+    return { channel: typeof result.channel === 'string' ? result.channel : message.channel, ts: typeof result.ts === 'string' ? result.ts : message.ts };
+  }
+
+  async openView(triggerId: string, view: View): Promise<string | undefined> {
+    const result = await this.call('views.open', () => this.client.views.open({ trigger_id: triggerId, view }));
+    return result.view?.id;
+  }
+
+  /** The Slack user id of an email address, or undefined when Slack knows no such user (`users_not_found`). */
+  async lookupByEmail(email: string): Promise<string | undefined> {
+    try {
+      const result = await this.call('users.lookupByEmail', () => this.client.users.lookupByEmail({ email }));
+      return result.user?.id;
+    } catch (error) {
+      if (error instanceof SlackApiError && error.slackError === 'users_not_found') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Posts to an interaction's `response_url` (no token: the URL is the credential). Used for ephemeral answers to
+   * the person who clicked; the URL must be one Slack gave in a verified payload.
+   */
+  async respond(responseUrl: string, message: { readonly text: string; readonly ephemeral?: boolean }): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: message.text, response_type: message.ephemeral === false ? 'in_channel' : 'ephemeral', replace_original: false }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new SlackApiError(`response_url: unreachable: ${(error as Error).message}`, true, undefined, 'network');
+    }
+    const text = await response.text().catch(() => '');
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get('retry-after') ?? '1');
+      throw new SlackApiError('response_url: rate limited', true, 429, 'ratelimited', (Number.isFinite(seconds) ? seconds : 1) * 1000);
+    }
+    if (!response.ok) throw new SlackApiError(`response_url answered ${response.status}: ${text.slice(0, 200)}`, response.status >= 500, response.status, `http_${response.status}`);
+  }
+
+  private async call<T extends { ok?: boolean }>(method: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toSlackApiError(method, error);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './slack-contract-server';
+export * from './interaction-requests';
