@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { VIGIL_RUNTIME } from '../../runtime/runtime.token';
 import { VigilRuntime } from '../../runtime/vigil-runtime';
+import { PagerDutyModule } from '../pagerduty/pagerduty.module';
 import { SlackModule } from '../slack/slack.module';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryService } from './delivery-service';
@@ -12,5 +13,5 @@ import { DeliveryService } from './delivery-service';
 export class DeliveriesModule {}
 
 /** Everything of issue 5 in one registration: Slack and PagerDuty webhooks, alert intake, silences, dead letters. */
-@Module({ imports: [DeliveriesModule, SlackModule] })
+@Module({ imports: [DeliveriesModule, SlackModule, PagerDutyModule] })
 export class IntegrationsModule {}

@@ -2,11 +2,15 @@ import { ConnectionOptions } from 'bullmq';
 import { Pool } from 'pg';
 import { CommandBus, UsersRepository } from '@vigil/application';
 import { EventStore } from '@vigil/event-store';
+import { PagerDutyEvents } from '@vigil/integrations/pagerduty';
 import { SlackApi } from '@vigil/integrations/slack';
 import { Notification } from '@vigil/notifications';
 import { ChannelRegistry, SagaLogger } from '@vigil/saga-host';
 import { SecurityAudit } from '../../auth/security-audit';
 import { CastVoteUseCase } from '../approvals/usecases/cast-vote/cast-vote.usecase';
+import { PagerDutyConfig, pagerDutyConfigFrom } from '../pagerduty/pagerduty-config';
+import { PagerDutyDeliveries } from '../pagerduty/pagerduty-deliveries';
+import { PagerDutyPages } from '../pagerduty/pagerduty-pages';
 import { SlackCards } from '../slack/slack-cards';
 import { SlackConfig, slackConfigFrom } from '../slack/slack-config';
 import { SlackDeliveries } from '../slack/slack-deliveries';
@@ -16,6 +20,7 @@ import { DeliveryService } from './delivery-service';
 import { IncidentLinks } from './incident-links';
 import { LogFollower, Reactor } from './log-follower';
 import { QueuedChannel } from './queued-channel';
+import { noSuppressions, Suppressions } from './suppression';
 
 export interface IntegrationsDependencies {
   readonly env: NodeJS.ProcessEnv;
@@ -44,6 +49,9 @@ const positive = (value: string | undefined, name: string): number | undefined =
 export class Integrations {
   readonly links: IncidentLinks;
   readonly slack?: { readonly config: SlackConfig; readonly api: SlackApi; readonly deliveries: SlackDeliveries; readonly directory: SlackUserDirectory };
+  readonly pagerduty?: { readonly config: PagerDutyConfig; readonly events?: PagerDutyEvents; readonly deliveries?: PagerDutyDeliveries };
+  /** Silences and maintenance windows (set by the silences feature). */
+  suppressions: Suppressions = noSuppressions;
   private readonly follower: LogFollower;
   private interactions?: SlackInteractions;
 
@@ -64,6 +72,19 @@ export class Integrations {
       channels.slack = new QueuedChannel('slack', deliveries);
       this.slack = { config: slackConfig, api, deliveries: slackDeliveries, directory: new SlackUserDirectory(users, api) };
       logger.info({ apiUrl: slackConfig.apiUrl ?? 'https://slack.com/api/', channels: slackConfig.channels, defaultChannel: slackConfig.defaultChannel }, 'slack integration on');
+    }
+
+    const pagerDutyConfig = pagerDutyConfigFrom(env);
+    if (pagerDutyConfig && Object.keys(pagerDutyConfig.routingKeys).length) {
+      const events = new PagerDutyEvents({ ...(pagerDutyConfig.eventsUrl ? { url: pagerDutyConfig.eventsUrl } : {}), ...(pagerDutyConfig.caPem ? { caPem: pagerDutyConfig.caPem } : {}) });
+      const pagerDutyDeliveries = new PagerDutyDeliveries(pagerDutyConfig, events, new PagerDutyPages(pool), this.links, { silenceFor: (anomalyId, now) => this.suppressions.silenceFor(anomalyId, now) });
+      pagerDutyDeliveries.register(deliveries);
+      reactors.push(pagerDutyDeliveries.reactor());
+      channels.pagerduty = new QueuedChannel('pagerduty', deliveries);
+      this.pagerduty = { config: pagerDutyConfig, events, deliveries: pagerDutyDeliveries };
+      logger.info({ eventsUrl: pagerDutyConfig.eventsUrl ?? 'https://events.pagerduty.com', routingKeys: Object.keys(pagerDutyConfig.routingKeys), webhooks: Boolean(pagerDutyConfig.webhookSecret) }, 'pagerduty integration on');
+    } else if (pagerDutyConfig) {
+      this.pagerduty = { config: pagerDutyConfig };
     }
 
     const webhook = channels.webhook;
