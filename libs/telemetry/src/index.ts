@@ -9,3 +9,4 @@ export * from './clickhouse/migrations';
 export * from './clickhouse/migrator';
 export * from './clickhouse/writer';
 export { chTime, spanRow, logRow, metricRow, METRIC_TABLES } from './clickhouse/rows';
+export * from './pipeline';

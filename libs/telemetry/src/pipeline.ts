@@ -1,0 +1,62 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1 } from '../../contracts/src';
+import { InProcessTelemetryBus } from './bus/in-process-bus';
+import type { BusSubscription, TelemetryBus } from './bus/telemetry-bus';
+import { ClickHouseMigrator } from './clickhouse/migrator';
+import type { SchemaOptions } from './clickhouse/migrations';
+import { ClickHouseTelemetryWriter, type ClickHouseWriterOptions } from './clickhouse/writer';
+import { OtlpHttpReceiver, type OtlpHttpReceiverOptions } from './receivers/otlp-http/otlp-http-receiver';
+
+export interface TelemetryPipelineOptions {
+  clickhouse: ClickHouseClient;
+  /** Default: an InProcessTelemetryBus (the embedded default); pass a KafkaTelemetryBus to scale out. */
+  bus?: TelemetryBus;
+  /** Receiver settings (port 4318 by default). Omit `receiver: false` to run only the writer (processor role). */
+  receiver?: Omit<OtlpHttpReceiverOptions, 'bus'> | false;
+  /** Writer settings; false runs only the receiver (ingest role). */
+  writer?: Omit<ClickHouseWriterOptions, 'client' | 'database'> | false;
+  schema?: SchemaOptions;
+  /** Consumer group of the ClickHouse writer. Default 'vigil-clickhouse-writer'. */
+  groupId?: string;
+}
+
+/**
+ * Receiver → bus → ClickHouse writer, as one start()/stop() unit. Roles can be split across processes: ingest
+ * (`writer: false`) and processor (`receiver: false`) sharing a Kafka bus.
+ */
+export class TelemetryPipeline {
+  readonly bus: TelemetryBus;
+  readonly receiver: OtlpHttpReceiver | null;
+  readonly writer: ClickHouseTelemetryWriter | null;
+  private subscription: BusSubscription | null = null;
+
+  constructor(private readonly options: TelemetryPipelineOptions) {
+    this.bus = options.bus ?? new InProcessTelemetryBus();
+    this.receiver = options.receiver === false ? null : new OtlpHttpReceiver({ ...options.receiver, bus: this.bus });
+    this.writer = options.writer === false ? null
+      : new ClickHouseTelemetryWriter({ ...options.writer, client: options.clickhouse, database: options.schema?.database });
+  }
+
+  async start(): Promise<void> {
+    await this.bus.start();
+    if (this.writer) {
+      await new ClickHouseMigrator(this.options.clickhouse, this.options.schema).migrate();
+      await this.writer.start();
+      this.subscription = await this.bus.subscribe({
+        topics: [OTEL_SPANS_V1, OTEL_LOGS_V1, OTEL_METRICS_V1],
+        groupId: this.options.groupId ?? 'vigil-clickhouse-writer',
+        handler: this.writer.handler,
+      });
+    }
+    await this.receiver?.start();
+  }
+
+  /** Stops intake first, then lets the writer flush what the bus delivered. */
+  async stop(): Promise<void> {
+    await this.receiver?.stop();
+    await this.subscription?.stop();
+    this.subscription = null;
+    await this.writer?.stop();
+    await this.bus.stop();
+  }
+}
