@@ -2,6 +2,7 @@ import { ConnectionOptions } from 'bullmq';
 import { Pool } from 'pg';
 import { CommandBus, UsersRepository } from '@vigil/application';
 import { EventStore } from '@vigil/event-store';
+import { JiraTracker } from '@vigil/integrations/jira';
 import { PagerDutyEvents } from '@vigil/integrations/pagerduty';
 import { SlackApi } from '@vigil/integrations/slack';
 import { Notification } from '@vigil/notifications';
@@ -18,6 +19,7 @@ import { SlackInteractions } from '../slack/slack-interactions';
 import { SlackUserDirectory } from '../slack/slack-users';
 import { DeliveryService } from './delivery-service';
 import { IncidentLinks } from './incident-links';
+import { JiraConfig, jiraConfigFrom, JiraDeliveries } from './jira-deliveries';
 import { LogFollower, Reactor } from './log-follower';
 import { QueuedChannel } from './queued-channel';
 import { noSuppressions, Suppressions } from './suppression';
@@ -50,6 +52,7 @@ export class Integrations {
   readonly links: IncidentLinks;
   readonly slack?: { readonly config: SlackConfig; readonly api: SlackApi; readonly deliveries: SlackDeliveries; readonly directory: SlackUserDirectory };
   readonly pagerduty?: { readonly config: PagerDutyConfig; readonly events?: PagerDutyEvents; readonly deliveries?: PagerDutyDeliveries };
+  readonly jira?: { readonly config: JiraConfig; readonly tracker: JiraTracker };
   /** Silences and maintenance windows (set by the silences feature). */
   suppressions: Suppressions = noSuppressions;
   private readonly follower: LogFollower;
@@ -85,6 +88,16 @@ export class Integrations {
       logger.info({ eventsUrl: pagerDutyConfig.eventsUrl ?? 'https://events.pagerduty.com', routingKeys: Object.keys(pagerDutyConfig.routingKeys), webhooks: Boolean(pagerDutyConfig.webhookSecret) }, 'pagerduty integration on');
     } else if (pagerDutyConfig) {
       this.pagerduty = { config: pagerDutyConfig };
+    }
+
+    const jiraConfig = jiraConfigFrom(env);
+    if (jiraConfig) {
+      const tracker = new JiraTracker(jiraConfig);
+      const jiraDeliveries = new JiraDeliveries(jiraConfig, tracker, this.links, deps.bus);
+      jiraDeliveries.register(deliveries);
+      reactors.push(jiraDeliveries.reactor());
+      this.jira = { config: jiraConfig, tracker };
+      logger.info({ host: jiraConfig.host, project: jiraConfig.projectKey }, 'jira integration on');
     }
 
     const webhook = channels.webhook;
