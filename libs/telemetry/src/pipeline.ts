@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1 } from '../../contracts/src';
+import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1 } from '@vigil/contracts';
 import { InProcessTelemetryBus } from './bus/in-process-bus';
 import type { BusSubscription, TelemetryBus } from './bus/telemetry-bus';
 import { ClickHouseMigrator } from './clickhouse/migrator';

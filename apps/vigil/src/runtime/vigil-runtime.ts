@@ -18,6 +18,7 @@ import { ApprovalSagaHost } from '@vigil/saga-host';
 import { ChannelRegistry } from '@vigil/saga-host';
 import { LogChannel, WebhookChannel } from '@vigil/notifications';
 import { pendingApprovalDeadlines } from '@vigil/read-models';
+import { KafkaTelemetryBus, TelemetryPipeline } from '@vigil/telemetry';
 import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
 import { Integrations, startIntegrations } from '../features/deliveries/integrations';
 
@@ -131,6 +132,17 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       : undefined;
     await saga?.start();
 
+    // OTLP/HTTP → bus (Kafka with KAFKA_BROKERS, else in-process) → ClickHouse.
+    const telemetry = clickhouse
+      ? new TelemetryPipeline({
+          clickhouse,
+          bus: config.KAFKA_BROKERS ? new KafkaTelemetryBus({ brokers: config.KAFKA_BROKERS.split(',') }) : undefined,
+          receiver: { port: config.OTLP_HTTP_PORT, host: config.HOST },
+        })
+      : undefined;
+    await telemetry?.start();
+    if (telemetry) started.push({ name: 'OTLP/HTTP receiver', where: `http://localhost:${config.OTLP_HTTP_PORT}/v1/{traces,logs,metrics} → ${config.KAFKA_BROKERS ? `Kafka ${config.KAFKA_BROKERS}` : 'in-process bus'} → ClickHouse`, stop: async () => undefined });
+
     return {
       config,
       databaseUrl,
@@ -151,6 +163,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       executorsConfigured: executors.configured,
       integrations,
       async stop() {
+        await telemetry?.stop();
         await saga?.stop();
         await integrations?.stop();
         await dispatcher?.stop();

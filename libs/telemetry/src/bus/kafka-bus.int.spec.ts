@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startKafka, type KafkaHandle } from '@vigil/testing';
-import { OTEL_LOGS_V1, OTEL_SPANS_V1, otelLogsKeyV1, otelSpansKeyV1 } from '../../../contracts/src';
+import { OTEL_LOGS_V1, OTEL_SPANS_V1, otelLogsKeyV1, otelSpansKeyV1 } from '@vigil/contracts';
 import { KafkaTelemetryBus } from './kafka-bus';
 import { BusBackpressureError, type BusMessage } from './telemetry-bus';
 

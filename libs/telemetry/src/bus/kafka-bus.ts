@@ -1,5 +1,5 @@
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type Message, type Producer } from 'kafkajs';
-import { CO_PARTITIONED_TOPICS, OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1 } from '../../../contracts/src';
+import { CO_PARTITIONED_TOPICS, OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1 } from '@vigil/contracts';
 import { BusBackpressureError, type BusMessage, type BusSubscription, type OutgoingMessage, type SubscribeOptions, type TelemetryBus } from './telemetry-bus';
 
 export interface KafkaBusOptions {

@@ -1,4 +1,4 @@
-import { otelLogsV1, otelMetricsV1, otelSpansV1, type TopicContract } from '../../../contracts/src';
+import { otelLogsV1, otelMetricsV1, otelSpansV1, type TopicContract } from '@vigil/contracts';
 import type { KeyedValue } from '../otlp/convert';
 import type { OutgoingMessage, TelemetryBus } from './telemetry-bus';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startClickHouse, type ClickHouseHandle } from '@vigil/testing';
-import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1, type SpanV1 } from '../../../contracts/src';
+import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1, type SpanV1 } from '@vigil/contracts';
 import { InProcessTelemetryBus } from '../bus/in-process-bus';
 import type { BusMessage, DeliveredBatch } from '../bus/telemetry-bus';
 import { ClickHouseMigrator } from './migrator';

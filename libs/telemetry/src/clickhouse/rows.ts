@@ -1,4 +1,4 @@
-import type { LogRecordV1, MetricPointV1, SpanV1 } from '../../../contracts/src';
+import type { LogRecordV1, MetricPointV1, SpanV1 } from '@vigil/contracts';
 
 /** Unix nanoseconds (decimal string) as the "seconds.nanoseconds" text DateTime64(9) parses exactly. */
 export function chTime(unixNanos: string): string {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1 } from '../../../contracts/src';
+import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1 } from '@vigil/contracts';
 import type { BatchHandler, BusMessage, DeliveredBatch } from '../bus/telemetry-bus';
 import { logRow, METRIC_TABLES, metricRow, spanRow, type Row } from './rows';
 

@@ -2,7 +2,7 @@ import {
   otelLogsKeyV1, otelMetricsKeyV1, otelSpansKeyV1,
   type LogRecordV1, type MetricPointV1, type OtelLogsValueV1, type OtelMetricsValueV1, type OtelSpansValueV1,
   type SpanKindV1, type SpanV1, type StatusCodeV1, type ExemplarV1,
-} from '../../../contracts/src';
+} from '@vigil/contracts';
 import type {
   PbExemplar, PbExportLogsServiceRequest, PbExportMetricsServiceRequest, PbExportTraceServiceRequest, PbHistogramDataPoint,
   PbNumberDataPoint,

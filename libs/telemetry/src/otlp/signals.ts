@@ -1,4 +1,4 @@
-import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, type TelemetryTopic } from '../../../contracts/src';
+import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, type TelemetryTopic } from '@vigil/contracts';
 import { convertLogs, convertMetrics, convertTraces, type Converted } from './convert';
 import { otlpJsonIdsToBytes } from './json';
 import {

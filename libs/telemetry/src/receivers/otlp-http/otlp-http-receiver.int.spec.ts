@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { Reader } from 'protobufjs/minimal';
-import { otelSpansV1, type OtelSpansValueV1 } from '../../../../contracts/src';
+import { otelSpansV1, type OtelSpansValueV1 } from '@vigil/contracts';
 import { BusBackpressureError, type OutgoingMessage, type TelemetryBus } from '../../bus/telemetry-bus';
 import { InProcessTelemetryBus } from '../../bus/in-process-bus';
 import { ExportLogsServiceRequest, ExportTraceServiceRequest, ExportTraceServiceResponse } from '../../otlp/proto';
