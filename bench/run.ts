@@ -17,6 +17,7 @@ const benchmarks: readonly Benchmark[] = [
     load: () => import('./eventstore.bench'),
   },
   { name: 'nab', description: 'libs/detection on the NAB corpus (../shared/datasets/nab), NAB scorer port, vs published detectors', load: () => import('./nab/nab.bench') },
+  { name: 'rca', description: 'root-cause ranking on PetShop and Nezha (../shared/datasets/rca): ours vs z-score, random and published', load: () => import('./rca/rca.bench') },
 ];
 
 function list(): string {

@@ -1,0 +1,13 @@
+export * from './bubbleup/bubbleup';
+export * from './deployment/deployment-correlation';
+export * from './dependency/service-graph';
+export * from './dependency/root-cause';
+export * from './onset/anomaly-onset';
+export * from './logs/fingerprint';
+export * from './logs/log-evidence';
+export * from './findings/findings';
+export * from './hypotheses/rank-hypotheses';
+export * from './proposer/proposer';
+export * from './risk/risk-assessor';
+export * from './investigate';
+export type { InstantInput } from './internal/time';

@@ -1,0 +1,99 @@
+import { Hypothesis } from '@vigil/domain/investigation';
+import { bubbleUp, BubbleUpCounts, BubbleUpOptions } from './bubbleup/bubbleup';
+import { ChangeEvent, correlateChanges, DeploymentCorrelationOptions } from './deployment/deployment-correlation';
+import { ServiceAnomaly, TraceOptions, traceRootCause } from './dependency/root-cause';
+import { buildServiceGraph, SpanEdge } from './dependency/service-graph';
+import { bubbleUpFindings, dependencyFinding, deploymentFindings, InvestigationFinding, logFindings } from './findings/findings';
+import { HypothesisOptions, InvestigationHypothesis, rankHypotheses, ServiceFacts, toDomainHypothesis } from './hypotheses/rank-hypotheses';
+import { InstantInput } from './internal/time';
+import { analyzeLogs, LogEvidenceOptions, LogRow } from './logs/log-evidence';
+import { Proposal, proposeActions, ProposerOptions, ServiceTarget } from './proposer/proposer';
+
+/**
+ * Everything the query adapters gather for one anomaly. Each part is optional: a missing part yields no finding of
+ * its kind, never an error.
+ */
+export interface InvestigationInput {
+  readonly anomaly: {
+    readonly service: string;
+    /** `latency_p99`, `error_rate`…: names the BubbleUp population. */
+    readonly signal: string;
+    readonly onset: InstantInput;
+    readonly summary?: string;
+  };
+  /** BubbleUp counts (ClickHouse GROUP BY attribute, value over anomalous vs baseline spans). */
+  readonly bubbleUp?: BubbleUpCounts;
+  readonly changes?: readonly ChangeEvent[];
+  /** Service graph edges from parent/child spans. */
+  readonly edges?: readonly SpanEdge[];
+  /** Per-service anomaly scores and onsets (e.g. from scoreService over RED series). */
+  readonly serviceAnomalies?: readonly ServiceAnomaly[];
+  readonly logs?: { readonly rows: readonly LogRow[]; readonly baseline?: readonly LogRow[] };
+  readonly facts?: readonly ServiceFacts[];
+  readonly targets?: Readonly<Record<string, ServiceTarget>>;
+}
+
+export interface InvestigationOptions {
+  readonly bubbleUp: Partial<BubbleUpOptions>;
+  readonly deployment: Partial<DeploymentCorrelationOptions>;
+  readonly trace: Partial<TraceOptions>;
+  readonly logs: Partial<LogEvidenceOptions>;
+  readonly hypotheses: Partial<HypothesisOptions>;
+  readonly proposer: Partial<ProposerOptions>;
+}
+
+export interface InvestigationOutcome {
+  /** To record, in this order (RecordFinding with `recordFindingData`). */
+  readonly findings: readonly InvestigationFinding[];
+  readonly hypotheses: readonly InvestigationHypothesis[];
+  readonly proposal: Proposal;
+  /** ConcludeInvestigation's hypotheses: the ranked ones, each with its proposed action when it got one. */
+  readonly conclusion: readonly Hypothesis[];
+}
+
+/** Runs every analysis on what the adapters gathered, ranks the hypotheses and proposes actions. Pure. */
+export function investigate(input: InvestigationInput, options: Partial<InvestigationOptions> = {}): InvestigationOutcome {
+  const { anomaly } = input;
+  const graph = input.edges ? buildServiceGraph(input.edges) : undefined;
+  const findings: InvestigationFinding[] = [];
+
+  if (input.serviceAnomalies && graph) {
+    const finding = dependencyFinding(traceRootCause({ graph, anomalies: input.serviceAnomalies, symptom: anomaly.service }, options.trace));
+    if (finding) findings.push(finding);
+  }
+  if (input.changes) {
+    const suspects = [anomaly.service, ...findings.map((finding) => finding.subject.service).filter((service): service is string => Boolean(service))];
+    const correlated = [...new Set(suspects)].flatMap((service) =>
+      correlateChanges({ service, onset: anomaly.onset, changes: input.changes ?? [], ...(graph ? { graph } : {}) }, options.deployment),
+    );
+    const unique = [...new Map(correlated.sort((a, b) => b.score - a.score).map((entry) => [`${entry.change.service}:${entry.change.revision}`, entry])).values()];
+    findings.push(...deploymentFindings(unique));
+  }
+  if (input.bubbleUp) {
+    findings.push(...bubbleUpFindings(bubbleUp(input.bubbleUp, { population: populationOf(anomaly.signal), ...options.bubbleUp }), { service: anomaly.service, signal: anomaly.signal }));
+  }
+  if (input.logs) {
+    findings.push(...logFindings(analyzeLogs(input.logs, options.logs), { service: anomaly.service }));
+  }
+
+  const hypotheses = rankHypotheses({ findings, ...(input.facts ? { facts: input.facts } : {}) }, options.hypotheses);
+  const proposal = proposeActions(
+    { hypotheses, service: anomaly.service, targets: input.targets ?? {}, ...(input.facts ? { facts: input.facts } : {}), ...(anomaly.summary ? { anomalySummary: anomaly.summary } : {}) },
+    options.proposer,
+  );
+  // The saga turns a hypothesis's suggested action into a proposal; a low-confidence ticket rides on the best one.
+  const actionOf = new Map(proposal.candidates.map((candidate) => [candidate.hypothesisIndex, candidate.action]));
+  const conclusion: Hypothesis[] = hypotheses.map((hypothesis, index) => toDomainHypothesis(hypothesis, actionOf.get(index)));
+  if (conclusion.length === 0) {
+    const ticket = actionOf.get(-1);
+    conclusion.push({ summary: `No cause found for the ${anomaly.signal} anomaly on ${anomaly.service}`, confidence: 0, ...(ticket ? { suggestedAction: ticket } : {}) });
+  }
+  return { findings, hypotheses, proposal, conclusion };
+}
+
+/** `latency_p99` → "slow requests", `error_rate` → "failed requests". */
+export function populationOf(signal: string): string {
+  if (/latency|duration|slow/i.test(signal)) return 'slow requests';
+  if (/error|fail|availability|5xx/i.test(signal)) return 'failed requests';
+  return `${signal} anomalous events`;
+}

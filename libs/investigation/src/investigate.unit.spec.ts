@@ -1,0 +1,92 @@
+import { InvestigationCommand, investigationDecider, InvestigationEvent } from '@vigil/domain/investigation';
+import { CommandMetadata } from '@vigil/domain/shared';
+import { recordFindingData } from './findings/findings';
+import { investigate, InvestigationInput, populationOf } from './investigate';
+
+const meta: CommandMetadata = { actor: 'ai:investigator', now: '2025-03-01T10:06:00.000Z' };
+
+/** Runs commands through the real Investigation decider: what the saga host will do with the outcome. */
+function run(commands: InvestigationCommand[]): InvestigationEvent[] {
+  let state = investigationDecider.initialState();
+  const events: InvestigationEvent[] = [];
+  for (const command of commands) {
+    for (const event of investigationDecider.decide(command, state)) {
+      state = investigationDecider.evolve(state, event);
+      events.push(event);
+    }
+  }
+  return events;
+}
+
+const scenario: InvestigationInput = {
+  anomaly: { service: 'checkout', signal: 'latency_p99', onset: '2025-03-01T10:00:00Z', summary: 'checkout p99 2.3 s (expected 0.4 s)' },
+  edges: [
+    { caller: 'frontend', callee: 'checkout', calls: 1000 },
+    { caller: 'checkout', callee: 'payments', calls: 900 },
+    { caller: 'checkout', callee: 'cart', calls: 900 },
+  ],
+  serviceAnomalies: [
+    { service: 'checkout', score: 15, onset: '2025-03-01T10:00:00Z' },
+    { service: 'payments', score: 40, onset: '2025-03-01T09:59:30Z', signal: 'latency_p99' },
+  ],
+  changes: [
+    { service: 'payments', at: '2025-03-01T08:00:00Z', revision: 'v2.13.2', kind: 'deployment' },
+    { service: 'payments', at: '2025-03-01T09:56:00Z', revision: 'v2.14.0', kind: 'deployment', source: 'argocd' },
+    { service: 'search', at: '2025-03-01T09:58:00Z', revision: 's9', kind: 'deployment' },
+  ],
+  bubbleUp: {
+    anomalousTotal: 200,
+    baselineTotal: 4000,
+    rows: [
+      { attribute: 'payment_provider', value: 'stripe_v3', anomalousCount: 174, baselineCount: 120 },
+      { attribute: 'region', value: 'eu', anomalousCount: 100, baselineCount: 2000 },
+    ],
+  },
+  logs: {
+    rows: Array.from({ length: 12 }, (_, i) => ({ body: `charge ${i} failed: upstream timeout after 3000ms`, severityText: 'ERROR', service: 'checkout' })),
+  },
+  targets: { payments: { argocdApp: 'payments-api', k8s: { namespace: 'shop', deployment: 'payments' } } },
+};
+
+describe('investigate', () => {
+  it('given a deploy to a dependency right before its anomaly, when investigated, then the top hypothesis is that deploy and the proposal rolls it back', () => {
+    const outcome = investigate(scenario);
+    expect(outcome.findings.map((finding) => finding.findingId)).toEqual([
+      'dependency:payments',
+      'deployment:payments:v2.14.0',
+      'deployment:payments:v2.13.2',
+      'bubbleup:checkout:payment_provider=stripe_v3',
+      'logs:checkout:message:charge <n> failed: upstream timeout after <n>ms',
+    ]);
+    expect(outcome.hypotheses[0]).toMatchObject({ cause: 'bad-deployment', service: 'payments', revision: 'v2.14.0', rollbackRevision: 'v2.13.2' });
+    expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'argocd.rollback', target: 'argocd:payments-api', params: { revision: 'v2.13.2' } });
+    expect(outcome.conclusion[0].suggestedAction).toEqual(outcome.proposal.candidates[0].action);
+    expect(outcome.findings.find((finding) => finding.kind === 'bubbleup')?.summary).toBe('87% of slow requests have payment_provider=stripe_v3 vs 3% in baseline');
+  });
+
+  it('given the outcome, when recorded and concluded through the Investigation decider, then the domain accepts it', () => {
+    const outcome = investigate(scenario);
+    const events = run([
+      { type: 'OpenInvestigation', data: { investigationId: 'inv-1', anomalyIds: ['anom-1'] }, metadata: meta },
+      ...outcome.findings.map((finding): InvestigationCommand => ({ type: 'RecordFinding', data: recordFindingData('inv-1', finding), metadata: meta })),
+      { type: 'ConcludeInvestigation', data: { investigationId: 'inv-1', hypotheses: outcome.conclusion }, metadata: meta },
+    ]);
+    const concluded = events.find((event) => event.type === 'InvestigationConcluded');
+    expect(concluded?.type === 'InvestigationConcluded' && concluded.data.hypotheses[0].summary).toBe('The deployment of v2.14.0 to payments caused the anomaly');
+  });
+
+  it('given nothing but the anomaly, when investigated, then the conclusion says no cause was found and suggests a ticket', () => {
+    const outcome = investigate({ anomaly: { service: 'checkout', signal: 'error_rate', onset: '2025-03-01T10:00:00Z' } });
+    expect(outcome.findings).toEqual([]);
+    expect(outcome.conclusion).toEqual([
+      { summary: 'No cause found for the error_rate anomaly on checkout', confidence: 0, suggestedAction: outcome.proposal.candidates[0].action },
+    ]);
+    expect(outcome.proposal.candidates[0].action.kind).toBe('ticket.create');
+  });
+
+  it('given signal names, when the BubbleUp population is named, then latency reads as slow and errors as failed requests', () => {
+    expect(populationOf('latency_p99')).toBe('slow requests');
+    expect(populationOf('error_rate')).toBe('failed requests');
+    expect(populationOf('saturation')).toBe('saturation anomalous events');
+  });
+});
