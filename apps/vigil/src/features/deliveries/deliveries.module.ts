@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { VIGIL_RUNTIME } from '../../runtime/runtime.token';
 import { VigilRuntime } from '../../runtime/vigil-runtime';
+import { AlertsModule } from '../alerts/alerts.module';
 import { PagerDutyModule } from '../pagerduty/pagerduty.module';
+import { SilencesModule } from '../silences/silences.module';
 import { SlackModule } from '../slack/slack.module';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryService } from './delivery-service';
@@ -13,5 +15,5 @@ import { DeliveryService } from './delivery-service';
 export class DeliveriesModule {}
 
 /** Everything of issue 5 in one registration: Slack and PagerDuty webhooks, alert intake, silences, dead letters. */
-@Module({ imports: [DeliveriesModule, SlackModule, PagerDutyModule] })
+@Module({ imports: [DeliveriesModule, SlackModule, PagerDutyModule, AlertsModule, SilencesModule] })
 export class IntegrationsModule {}

@@ -6,12 +6,13 @@ import { JiraTracker } from '@vigil/integrations/jira';
 import { PagerDutyEvents } from '@vigil/integrations/pagerduty';
 import { SlackApi } from '@vigil/integrations/slack';
 import { Notification } from '@vigil/notifications';
-import { ChannelRegistry, SagaLogger } from '@vigil/saga-host';
+import { ChannelRegistry, refusalOf, SagaLogger } from '@vigil/saga-host';
 import { SecurityAudit } from '../../auth/security-audit';
 import { CastVoteUseCase } from '../approvals/usecases/cast-vote/cast-vote.usecase';
 import { PagerDutyConfig, pagerDutyConfigFrom } from '../pagerduty/pagerduty-config';
 import { PagerDutyDeliveries } from '../pagerduty/pagerduty-deliveries';
 import { PagerDutyPages } from '../pagerduty/pagerduty-pages';
+import { SilenceRegistry } from '../silences/silences';
 import { SlackCards } from '../slack/slack-cards';
 import { SlackConfig, slackConfigFrom } from '../slack/slack-config';
 import { SlackDeliveries } from '../slack/slack-deliveries';
@@ -22,7 +23,7 @@ import { IncidentLinks } from './incident-links';
 import { JiraConfig, jiraConfigFrom, JiraDeliveries } from './jira-deliveries';
 import { LogFollower, Reactor } from './log-follower';
 import { QueuedChannel } from './queued-channel';
-import { noSuppressions, Suppressions } from './suppression';
+import { Suppressions } from './suppression';
 
 export interface IntegrationsDependencies {
   readonly env: NodeJS.ProcessEnv;
@@ -53,8 +54,11 @@ export class Integrations {
   readonly slack?: { readonly config: SlackConfig; readonly api: SlackApi; readonly deliveries: SlackDeliveries; readonly directory: SlackUserDirectory };
   readonly pagerduty?: { readonly config: PagerDutyConfig; readonly events?: PagerDutyEvents; readonly deliveries?: PagerDutyDeliveries };
   readonly jira?: { readonly config: JiraConfig; readonly tracker: JiraTracker };
-  /** Silences and maintenance windows (set by the silences feature). */
-  suppressions: Suppressions = noSuppressions;
+  /** Silences and maintenance windows. */
+  readonly silences: SilenceRegistry;
+  readonly suppressions: Suppressions;
+  /** Shared bearer tokens of the alert webhooks (ALERTMANAGER_WEBHOOK_TOKEN, GRAFANA_WEBHOOK_TOKEN). */
+  readonly alertTokens: { readonly alertmanager?: string; readonly grafana?: string };
   private readonly follower: LogFollower;
   private interactions?: SlackInteractions;
 
@@ -65,6 +69,13 @@ export class Integrations {
     const { env, pool, store, users, logger, channels } = deps;
     this.links = new IncidentLinks(store);
     const reactors: Reactor[] = [];
+    this.silences = new SilenceRegistry(pool, store, this.links);
+    this.suppressions = this.silences;
+    reactors.push(this.silenceReactor());
+    this.alertTokens = {
+      ...(env.ALERTMANAGER_WEBHOOK_TOKEN?.trim() ? { alertmanager: env.ALERTMANAGER_WEBHOOK_TOKEN.trim() } : {}),
+      ...(env.GRAFANA_WEBHOOK_TOKEN?.trim() ? { grafana: env.GRAFANA_WEBHOOK_TOKEN.trim() } : {}),
+    };
 
     const slackConfig = slackConfigFrom(env);
     if (slackConfig) {
@@ -80,7 +91,7 @@ export class Integrations {
     const pagerDutyConfig = pagerDutyConfigFrom(env);
     if (pagerDutyConfig && Object.keys(pagerDutyConfig.routingKeys).length) {
       const events = new PagerDutyEvents({ ...(pagerDutyConfig.eventsUrl ? { url: pagerDutyConfig.eventsUrl } : {}), ...(pagerDutyConfig.caPem ? { caPem: pagerDutyConfig.caPem } : {}) });
-      const pagerDutyDeliveries = new PagerDutyDeliveries(pagerDutyConfig, events, new PagerDutyPages(pool), this.links, { silenceFor: (anomalyId, now) => this.suppressions.silenceFor(anomalyId, now) });
+      const pagerDutyDeliveries = new PagerDutyDeliveries(pagerDutyConfig, events, new PagerDutyPages(pool), this.links, this.suppressions);
       pagerDutyDeliveries.register(deliveries);
       reactors.push(pagerDutyDeliveries.reactor());
       channels.pagerduty = new QueuedChannel('pagerduty', deliveries);
@@ -116,7 +127,29 @@ export class Integrations {
     return this.interactions;
   }
 
+  /** An anomaly detected or seen again under an active silence is marked AnomalySuppressed{silenceId} (audited, idempotent). */
+  private silenceReactor(): Reactor {
+    return async (event) => {
+      if (event.type !== 'AnomalyDetected' && event.type !== 'AnomalyUpdated') return [];
+      const { anomalyId, at } = event.data as { anomalyId: string; at: string };
+      const silence = await this.silences.silenceFor(anomalyId, at);
+      if (!silence) return [];
+      try {
+        await this.deps.bus.send('anomaly', anomalyId, {
+          type: 'SuppressAnomaly',
+          data: { anomalyId, silenceId: silence.silenceId },
+          metadata: { now: at, actor: 'system:silences', correlationId: event.metadata.correlationId ?? event.eventId, idempotencyKey: `silence:${silence.silenceId}:${anomalyId}` },
+        });
+      } catch (error) {
+        if (!refusalOf(error)) throw error;
+      }
+      return [];
+    };
+  }
+
   async start(): Promise<void> {
+    const file = this.deps.env.VIGIL_SILENCES_FILE?.trim();
+    if (file) this.deps.logger.info({ file, count: await this.silences.loadFile(file, new Date().toISOString()) }, 'maintenance windows loaded');
     await this.deliveries.start();
     this.follower.start();
   }
