@@ -145,13 +145,13 @@ describe('the escalation loop end to end (issue 5 "done when")', () => {
     const payload = buttonClick({ action: 'approve', slackUserId: 'U-LEE', vote: { approvalId: '00000000-0000-4000-8000-000000000000', proposalVersion: 1, actionHash: 'a'.repeat(64) } });
     const forged = await click(payload, { signature: `v0=${'f'.repeat(64)}` });
     expect(forged.status).toBe(401);
-    expect((await forged.json()).code).toBe('SLACK.SIGNATURE_MISMATCH');
+    expect(await forged.json()).toMatchObject({ code: 'SLACK.SIGNATURE_MISMATCH' });
     const old = await click(payload, { timestampSeconds: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(old.status).toBe(401);
-    expect((await old.json()).code).toBe('SLACK.TIMESTAMP_SKEW');
+    expect(await old.json()).toMatchObject({ code: 'SLACK.TIMESTAMP_SKEW' });
     expect((await click(payload)).status).toBe(200);
     const replay = await click(payload);
     expect(replay.status).toBe(409);
-    expect((await replay.json()).code).toBe('SLACK.REPLAYED');
+    expect(await replay.json()).toMatchObject({ code: 'SLACK.REPLAYED' });
   });
 });
