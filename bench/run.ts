@@ -16,6 +16,7 @@ const benchmarks: readonly Benchmark[] = [
     description: 'PostgresEventStore.append vs plain INSERT (c=1/8/32, 1/10 events); audit-index rebuild vs raw read',
     load: () => import('./eventstore.bench'),
   },
+  { name: 'saga', description: 'approval saga latency in the real runtime with 1,000 approvals in flight: proposal → approval_queue row, granting vote → ExecutionStarted; p50/p99 vs an append+readAll floor', load: () => import('./saga/saga.bench') },
   { name: 'nab', description: 'libs/detection on the NAB corpus (../shared/datasets/nab), NAB scorer port, vs published detectors', load: () => import('./nab/nab.bench') },
   { name: 'rca', description: 'root-cause ranking on PetShop and Nezha (../shared/datasets/rca): ours vs z-score, random and published', load: () => import('./rca/rca.bench') },
 ];
