@@ -127,10 +127,23 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     const saga = redis
       ? new ApprovalSagaHost(
           { pool, store, bus, policy, redis, channels, logger, pendingApprovals: { pendingApprovalDeadlines: () => pendingApprovalDeadlines(dataSource.manager) } },
-          { saga: env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {}, timers: { prefix } },
+          {
+            saga: env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {},
+            timers: { prefix },
+            // Bounds how late a timer Redis lost can fire (the reconciler re-arms it).
+            reconcileIntervalMs: config.VIGIL_TIMER_RECONCILE_MS,
+          },
         )
       : undefined;
     await saga?.start();
+    // Redis came back (restart, failover, network): re-arm lost timers now rather than at the next interval.
+    redis?.on('ready', () => void saga?.reconciler.reconcileOnce().catch((error) => logger.warn({ err: error }, 'timer reconciliation after reconnect failed')));
+    // In-process appends wake the followers at once instead of at their next poll.
+    const stopWaking = store.onAppended(() => {
+      saga?.poke();
+      dispatcher?.poke();
+      runners.forEach((runner) => runner.poke());
+    });
 
     // OTLP/HTTP → bus (Kafka with KAFKA_BROKERS, else in-process) → ClickHouse.
     const telemetry = clickhouse
@@ -163,6 +176,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       executorsConfigured: executors.configured,
       integrations,
       async stop() {
+        stopWaking();
         await telemetry?.stop();
         await saga?.stop();
         await integrations?.stop();

@@ -88,6 +88,12 @@ export class PostgresEventStore implements EventStore {
 
   constructor(private readonly pool: Pool) {}
 
+  /** Called after every append from this process: lets in-process followers (saga, projections) wake at once. */
+  onAppended(listener: () => void): () => void {
+    this.appended.on('appended', listener);
+    return () => this.appended.off('appended', listener);
+  }
+
   async append(streamId: string, events: readonly NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
     validateAppend(streamId, events);
     const [kind, expected] = expectation(expectedVersion);
