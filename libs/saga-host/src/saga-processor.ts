@@ -39,6 +39,7 @@ export class ApprovalSagaProcessor {
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private poked = false;
   private readonly logger: SagaLogger;
   readonly name: string;
 
@@ -137,6 +138,8 @@ export class ApprovalSagaProcessor {
 
   /** Wakes an idle processor now (e.g. right after a local append). */
   poke(): void {
+    // Remembered when it arrives mid-batch, so the next sleep is skipped instead of the wake-up being lost.
+    this.poked = true;
     this.wake?.();
   }
 
@@ -156,12 +159,18 @@ export class ApprovalSagaProcessor {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.poked = false;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }

@@ -35,6 +35,7 @@ export class ProjectionRunner {
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private poked = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -111,6 +112,8 @@ export class ProjectionRunner {
 
   /** Wakes an idle runner now (e.g. right after a local append). */
   poke(): void {
+    // Remembered when it arrives mid-batch, so the next sleep is skipped instead of the wake-up being lost.
+    this.poked = true;
     this.wake?.();
   }
 
@@ -129,12 +132,18 @@ export class ProjectionRunner {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.poked = false;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
