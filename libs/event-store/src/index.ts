@@ -5,3 +5,4 @@ export * from './sealer';
 export * from './verify';
 export * from './command-handling';
 export * from './eventstoredb';
+export * from './subscriptions/wake-up';

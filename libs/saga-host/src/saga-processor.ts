@@ -1,7 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { ApprovalPolicy } from '@vigil/domain/approval';
 import { SagaOptions, SagaOutput, asSagaEvent, react } from '@vigil/domain/approval-saga';
-import { EventStore, GlobalPosition, RecordedEvent, comparePositions, formatPosition } from '@vigil/event-store';
+import { EventStore, GlobalPosition, RecordedEvent, WakeUp, comparePositions, formatPosition } from '@vigil/event-store';
 import { SAGA_CHECKPOINT_NAME, SAGA_LOCK_SQL, SAGA_UNLOCK_SQL, advanceSagaCheckpoint, readSagaCheckpoint } from './checkpoint';
 import { loadSagaFacts } from './facts-loader';
 import { sha256Hex, uuidFromSeed } from './hashing';
@@ -38,8 +38,7 @@ export class ApprovalSagaProcessor {
   private lock?: PoolClient;
   private stopped = true;
   private loop?: Promise<void>;
-  private wake?: () => void;
-  private poked = false;
+  private readonly wakeUp = new WakeUp();
   private readonly logger: SagaLogger;
   readonly name: string;
 
@@ -138,9 +137,7 @@ export class ApprovalSagaProcessor {
 
   /** Wakes an idle processor now (e.g. right after a local append). */
   poke(): void {
-    // Remembered when it arrives mid-batch, so the next sleep is skipped instead of the wake-up being lost.
-    this.poked = true;
-    this.wake?.();
+    this.wakeUp.poke();
   }
 
   private async run(): Promise<void> {
@@ -159,25 +156,12 @@ export class ApprovalSagaProcessor {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.poked) {
-      this.poked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.poked = false;
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    return this.wakeUp.sleep(ms);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.wakeUp.poke();
     await this.loop;
     this.loop = undefined;
     await this.releaseLock();

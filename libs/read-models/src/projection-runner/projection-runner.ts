@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { EventStore, GlobalPosition, RecordedEvent, START } from '@vigil/event-store';
+import { EventStore, GlobalPosition, RecordedEvent, START, WakeUp } from '@vigil/event-store';
 import { Projection } from './projection';
 
 export interface ProjectionRunnerOptions {
@@ -34,8 +34,7 @@ export class ProjectionRunner {
   private lock?: QueryRunner;
   private stopped = true;
   private loop?: Promise<void>;
-  private wake?: () => void;
-  private poked = false;
+  private readonly wakeUp = new WakeUp();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -112,9 +111,7 @@ export class ProjectionRunner {
 
   /** Wakes an idle runner now (e.g. right after a local append). */
   poke(): void {
-    // Remembered when it arrives mid-batch, so the next sleep is skipped instead of the wake-up being lost.
-    this.poked = true;
-    this.wake?.();
+    this.wakeUp.poke();
   }
 
   private async run(): Promise<void> {
@@ -132,25 +129,12 @@ export class ProjectionRunner {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.poked) {
-      this.poked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.poked = false;
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    return this.wakeUp.sleep(ms);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.wakeUp.poke();
     await this.loop;
     await this.releaseLock();
   }
