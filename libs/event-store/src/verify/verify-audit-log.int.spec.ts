@@ -167,15 +167,26 @@ describe('audit sealer', () => {
     const key = newSigningKey();
     const first = new AuditSealer(fx.app, key);
     const second = new AuditSealer(fx.app, key);
-    expect(await first.tryBecomeActive()).toBe(true);
-    expect(await second.tryBecomeActive()).toBe(false);
-    await fx.store.append(`seal-${randomUUID()}`, [newEvent('A')], 'no_stream');
-    expect(await second.sealPending()).toEqual([]);
-    expect(await first.sealPending()).toHaveLength(1);
-    await first.stop();
-    await fx.store.append(`seal-${randomUUID()}`, [newEvent('B')], 'no_stream');
-    const sealed = await second.sealPending();
-    expect(sealed.map((c) => [c.seq, c.eventCount])).toEqual([[2, 1]]);
-    await second.stop();
+    // The visibility fence is cluster-wide: wait until an appended event is readable before sealing it.
+    const appendVisible = async (type: string) => {
+      const stream = `seal-${randomUUID()}`;
+      await fx.store.append(stream, [newEvent(type)], 'no_stream');
+      await waitUntil(async () => (await fx.store.readAll(START, 1000)).some((e) => e.streamId === stream));
+    };
+    try {
+      expect(await first.tryBecomeActive()).toBe(true);
+      expect(await second.tryBecomeActive()).toBe(false);
+      await appendVisible('A');
+      expect(await second.sealPending()).toEqual([]);
+      expect(await first.sealPending()).toHaveLength(1);
+      await first.stop();
+      await appendVisible('B');
+      const sealed = await second.sealPending();
+      expect(sealed.map((c) => [c.seq, c.eventCount])).toEqual([[2, 1]]);
+    } finally {
+      // Release the lock sessions even when an expectation fails, or the pool cannot end.
+      await first.stop();
+      await second.stop();
+    }
   });
 });
