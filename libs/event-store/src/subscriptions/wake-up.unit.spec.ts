@@ -22,8 +22,18 @@ describe('WakeUp', () => {
     const started = Date.now();
     await wakeUp.sleep(5_000);
     expect(Date.now() - started).toBeLessThan(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const second = Date.now();
     await wakeUp.sleep(40);
     expect(Date.now() - second).toBeGreaterThanOrEqual(35);
+  });
+
+  it('re-reads every few milliseconds for a short while after a poke (a fresh append may still be behind the fence)', async () => {
+    const wakeUp = new WakeUp();
+    wakeUp.poke();
+    await wakeUp.sleep(5_000); // consumes the poke
+    const started = Date.now();
+    await wakeUp.sleep(5_000);
+    expect(Date.now() - started).toBeLessThan(100);
   });
 });
