@@ -8,13 +8,10 @@ import { eventually, mapLimit, readWholeLog, Receiver, ReliabilityVigil, startRe
  * approval, sara's (sre) and mo's (manager) votes are fired at the same time, at most 50 requests in flight.
  * db.failover goes to a local webhook receiver, so every execution really runs and every external effect is counted.
  *
- * N is 500, not 1,000: the single saga processor (one event at a time) is the bottleneck, and the 2-core box these
- * specs run on is shared. Measured test times for 1,000: 73 s at load average ~3, 112 s at ~8, not done in 170 s at
- * ~11; for 500: 45 s at ~3.5, 92 s at ~11. So 500 is what stays within ~90 s whatever else the box is doing.
- * `VIGIL_RACE_APPROVALS=1000 npx jest --selectProjects e2e --testPathPatterns test/reliability/racing-votes` runs the
- * full 1,000 (allow up to 5 minutes on a busy box).
+ * N is 1,000, as the issue asks. The single saga processor (one event at a time) is the bottleneck: measured 73–76 s
+ * at load average ~3, 112 s at ~8; on a box busy with other work set VIGIL_RACE_APPROVALS=500 (45–92 s).
  */
-const N = Number(process.env.VIGIL_RACE_APPROVALS ?? 500);
+const N = Number(process.env.VIGIL_RACE_APPROVALS ?? 1000);
 const IN_FLIGHT = 50;
 
 jest.setTimeout(N > 500 ? 300_000 : 115_000);
