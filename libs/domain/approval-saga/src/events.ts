@@ -1,7 +1,7 @@
 import { AnomalyDetected, AnomalyEscalatedSeverity } from '@vigil/domain/anomaly';
 import { ApprovalCancelled, ApprovalExpired, ApprovalGranted, ApprovalRejected, ApprovalTimedOut } from '@vigil/domain/approval';
 import { EscalationLevelReached } from '@vigil/domain/escalation';
-import { ExecutionFailed, ExecutionRefused, ExecutionSucceeded, ExecutionVerified } from '@vigil/domain/execution';
+import { CompensationProposed, ExecutionFailed, ExecutionRefused, ExecutionSucceeded, ExecutionVerified } from '@vigil/domain/execution';
 import { InvestigationConcluded } from '@vigil/domain/investigation';
 import { ProposalModified, ProposalSuperseded, ProposalWithdrawn, RemediationProposed, RiskAssessed } from '@vigil/domain/remediation';
 
@@ -34,7 +34,8 @@ export type SagaEvent =
   | ExecutionSucceeded
   | ExecutionFailed
   | ExecutionRefused
-  | ExecutionVerified;
+  | ExecutionVerified
+  | CompensationProposed;
 
 export type SagaEventType = SagaEvent['type'];
 
@@ -57,6 +58,7 @@ const SAGA_EVENT_TYPES: readonly SagaEventType[] = [
   'ExecutionFailed',
   'ExecutionRefused',
   'ExecutionVerified',
+  'CompensationProposed',
 ];
 
 /** True for the event types the saga reacts to; the host skips the rest without loading anything. */

@@ -68,6 +68,7 @@ export function factsNeeded(event: SagaEvent): FactsNeeded {
     case 'ExecutionFailed':
     case 'ExecutionRefused':
     case 'ExecutionVerified':
+    case 'CompensationProposed':
       return { executionId: event.data.executionId, proposal: true };
     default:
       return assertNever(event, 'saga event');

@@ -6,7 +6,7 @@ import { SagaOutput } from './outputs';
 import { onAnomalyDetected, onAnomalyEscalatedSeverity, onInvestigationConcluded } from './react/anomaly';
 import { onApprovalCancelled, onApprovalExpired, onApprovalGranted, onApprovalRejected, onApprovalTimedOut } from './react/approval';
 import { onEscalationLevelReached } from './react/escalation';
-import { onExecutionFailed, onExecutionRefused, onExecutionSucceeded, onExecutionVerified } from './react/execution';
+import { onCompensationProposed, onExecutionFailed, onExecutionRefused, onExecutionSucceeded, onExecutionVerified } from './react/execution';
 import { onProposalClosed, onProposalModified, onRemediationProposed, onRiskAssessed } from './react/proposal';
 import { Reaction, reactionFor } from './reaction';
 
@@ -62,6 +62,8 @@ function dispatch(event: SagaEvent, r: Reaction): SagaOutput[] {
       return onExecutionRefused(event, r);
     case 'ExecutionVerified':
       return onExecutionVerified(event, r);
+    case 'CompensationProposed':
+      return onCompensationProposed(event, r);
     default:
       return assertNever(event, 'saga event');
   }

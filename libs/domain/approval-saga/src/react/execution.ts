@@ -1,4 +1,4 @@
-import { ExecutionFailed, ExecutionRefused, ExecutionSucceeded, ExecutionVerified } from '@vigil/domain/execution';
+import { CompensationProposed, ExecutionFailed, ExecutionRefused, ExecutionSucceeded, ExecutionVerified } from '@vigil/domain/execution';
 import { addMilliseconds } from '@vigil/domain/shared';
 import { SagaOutput } from '../outputs';
 import { Reaction, describeAction } from '../reaction';
@@ -46,6 +46,29 @@ export function onExecutionVerified(event: ExecutionVerified, r: Reaction): Saga
       { subject: `Execution ${executionId} did not help`, message: `${what(r)} ran but the signal did not recover; a compensation is proposed`, severity: 'warning', refs: refs(r, executionId) },
       'not-recovered',
     ),
+  ];
+}
+
+/**
+ * CompensationProposed → the recorded inverse (scale back, roll forward) becomes a proposal of its own, for the same
+ * anomaly: it is assessed and approved like any other change, never run on the saga's say-so.
+ */
+export function onCompensationProposed(event: CompensationProposed, r: Reaction): SagaOutput[] {
+  const { executionId, inverse, reason } = event.data;
+  const proposalId = r.context.deriveId(`compensation:${executionId}`);
+  const anomalyId = r.context.facts.proposal?.anomalyId;
+  const investigationId = r.context.facts.proposal?.investigationId;
+  return [
+    r.send('proposal', proposalId, {
+      type: 'ProposeRemediation',
+      data: {
+        proposalId,
+        action: inverse,
+        rationale: `Compensation for execution ${executionId} (${what(r)}): ${reason}`,
+        ...(anomalyId ? { anomalyId } : {}),
+        ...(investigationId ? { investigationId } : {}),
+      },
+    }),
   ];
 }
 

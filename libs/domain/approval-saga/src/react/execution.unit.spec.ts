@@ -97,4 +97,24 @@ describe('approval saga: executions', () => {
       expect.objectContaining({ type: 'Notify', subject: `Execution ${EXECUTION_ID} did not help` }),
     ]);
   });
+
+  it('given a proposed compensation, proposes the inverse action for the same anomaly, to be approved like any other', () => {
+    const inverse = { kind: 'k8s.scale', target: 'k8s:prod/api', params: { replicas: 3 } } as const;
+    const compensation = executionEvent(
+      { type: 'CompensationProposed', data: { executionId: EXECUTION_ID, inverse, reason: 'the signal did not recover after the change', by: 'system:saga', at: '2025-03-01T10:11:00.000Z' } },
+      'e-compensation',
+    );
+    const [send, ...rest] = saga.given([...history, executionSucceeded]).when(compensation);
+    expect(rest).toEqual([]);
+    expect(send).toMatchObject({
+      type: 'Send',
+      aggregate: 'proposal',
+      command: {
+        type: 'ProposeRemediation',
+        data: { action: inverse, anomalyId: 'anom-1', rationale: expect.stringContaining(`Compensation for execution ${EXECUTION_ID}`) },
+        metadata: meta('e-compensation', 'ProposeRemediation', '2025-03-01T10:11:00.000Z'),
+      },
+    });
+    expect(saga.given([...history, executionSucceeded]).when(compensation)).toEqual([send]);
+  });
 });
