@@ -1,10 +1,8 @@
 import { DataSource } from 'typeorm';
-import { createReadModelDataSource } from '@vigil/database';
-import { createPostgresFixture, PostgresFixture } from '../../../event-store/src/postgres/postgres-fixture';
+import { PostgresFixture } from '../../../event-store/src/postgres/postgres-fixture';
 import { ProjectionRunner } from '../projection-runner/projection-runner';
 import { readModelChecksum, rebuildProjection } from '../projection-runner/rebuild-projection';
-import { readModelEntities } from '../registry';
-import { Ids, Story, actionHash, applyAllDirectly, catchUpUntil, ids, isoAt, mediumTier, rollback, upToPendingApproval } from '../incidents/spec-fixtures';
+import { Ids, Story, actionHash, applyAllDirectly, catchUpUntil, ids, isoAt, mediumTier, rollback, upToPendingApproval, closeProjectionWorld, openProjectionWorld } from '../incidents/spec-fixtures';
 import { approvalQueueProjection } from './approval-queue.projection';
 import { approvalQueueItem, approvalsByProposal, pendingApprovalDeadlines, pendingApprovals } from './approval-queue.queries';
 
@@ -15,16 +13,9 @@ describe('approval-queue projection', () => {
   let runner: ProjectionRunner;
 
   beforeEach(async () => {
-    fx = await createPostgresFixture();
-    dataSource = await createReadModelDataSource({ ownerUrl: fx.url }, readModelEntities);
-    story = new Story(fx.store);
-    runner = new ProjectionRunner(dataSource, fx.store, approvalQueueProjection, { batchSize: 3 });
+    ({ fx, dataSource, story, runner } = await openProjectionWorld(approvalQueueProjection, 3));
   });
-  afterEach(async () => {
-    await runner.stop();
-    await dataSource.destroy();
-    await fx.teardown();
-  });
+  afterEach(() => closeProjectionWorld({ fx, dataSource, runner }));
 
   const item = (approvalId: string) => approvalQueueItem(dataSource.manager, approvalId);
   const until = (what: string, check: () => Promise<boolean>) => catchUpUntil(runner, fx.store, check, what);

@@ -1,10 +1,8 @@
 import { DataSource } from 'typeorm';
-import { createReadModelDataSource } from '@vigil/database';
-import { createPostgresFixture, PostgresFixture } from '../../../event-store/src/postgres/postgres-fixture';
+import { PostgresFixture } from '../../../event-store/src/postgres/postgres-fixture';
 import { ProjectionRunner } from '../projection-runner/projection-runner';
 import { readModelChecksum, rebuildProjection } from '../projection-runner/rebuild-projection';
-import { readModelEntities } from '../registry';
-import { Ids, Story, actionHash, applyAllDirectly, catchUpUntil, ids, isoAt } from '../incidents/spec-fixtures';
+import { Ids, Story, actionHash, applyAllDirectly, catchUpUntil, ids, isoAt, closeProjectionWorld, openProjectionWorld } from '../incidents/spec-fixtures';
 import { executionsProjection } from './executions.projection';
 import { executionById, executionsByProposal, expiredLeases } from './executions.queries';
 
@@ -18,16 +16,9 @@ describe('executions projection', () => {
   let runner: ProjectionRunner;
 
   beforeEach(async () => {
-    fx = await createPostgresFixture();
-    dataSource = await createReadModelDataSource({ ownerUrl: fx.url }, readModelEntities);
-    story = new Story(fx.store);
-    runner = new ProjectionRunner(dataSource, fx.store, executionsProjection, { batchSize: 4 });
+    ({ fx, dataSource, story, runner } = await openProjectionWorld(executionsProjection, 4));
   });
-  afterEach(async () => {
-    await runner.stop();
-    await dataSource.destroy();
-    await fx.teardown();
-  });
+  afterEach(() => closeProjectionWorld({ fx, dataSource, runner }));
 
   const execution = (executionId: string) => executionById(dataSource.manager, executionId);
   const until = (what: string, check: () => Promise<boolean>) => catchUpUntil(runner, fx.store, check, what);

@@ -1,12 +1,10 @@
 import { DataSource } from 'typeorm';
-import { createReadModelDataSource } from '@vigil/database';
-import { createPostgresFixture, PostgresFixture } from '../../../event-store/src/postgres/postgres-fixture';
+import { PostgresFixture } from '../../../event-store/src/postgres/postgres-fixture';
 import { ProjectionRunner } from '../projection-runner/projection-runner';
 import { readModelChecksum, rebuildProjection } from '../projection-runner/rebuild-projection';
-import { readModelEntities } from '../registry';
 import { incidentsProjection } from './incidents.projection';
 import { anomaliesOf, incidentTimeline, listIncidents } from './incidents.queries';
-import { Ids, Story, actionHash, applyAllDirectly, catchUpUntil, ids, isoAt, mediumTier, rollback, upToPendingApproval } from './spec-fixtures';
+import { Ids, Story, actionHash, applyAllDirectly, catchUpUntil, ids, isoAt, mediumTier, rollback, upToPendingApproval, closeProjectionWorld, openProjectionWorld } from './spec-fixtures';
 
 describe('incidents projection', () => {
   let fx: PostgresFixture;
@@ -15,16 +13,9 @@ describe('incidents projection', () => {
   let runner: ProjectionRunner;
 
   beforeEach(async () => {
-    fx = await createPostgresFixture();
-    dataSource = await createReadModelDataSource({ ownerUrl: fx.url }, readModelEntities);
-    story = new Story(fx.store);
-    runner = new ProjectionRunner(dataSource, fx.store, incidentsProjection, { batchSize: 5 });
+    ({ fx, dataSource, story, runner } = await openProjectionWorld(incidentsProjection, 5));
   });
-  afterEach(async () => {
-    await runner.stop();
-    await dataSource.destroy();
-    await fx.teardown();
-  });
+  afterEach(() => closeProjectionWorld({ fx, dataSource, runner }));
 
   const timeline = (anomalyId: string) => incidentTimeline(dataSource.manager, anomalyId);
   const until = (what: string, check: () => Promise<boolean>) => catchUpUntil(runner, fx.store, check, what);

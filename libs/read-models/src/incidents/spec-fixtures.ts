@@ -10,7 +10,10 @@ import { ExecutionCommand, executionDecider } from '@vigil/domain/execution';
 import { InvestigationCommand, investigationDecider } from '@vigil/domain/investigation';
 import { RemediationAction, RemediationProposalCommand, actionHashInput, remediationProposalDecider } from '@vigil/domain/remediation';
 import { Decider, DomainCommand, DomainEvent } from '@vigil/domain/shared';
+import { createReadModelDataSource } from '@vigil/database';
+import { createPostgresFixture, PostgresFixture } from '../../../event-store/src/postgres/postgres-fixture';
 import { Projection } from '../projection-runner/projection';
+import { readModelEntities } from '../registry';
 import { ProjectionRunner } from '../projection-runner/projection-runner';
 
 type Data<C extends DomainCommand> = C extends DomainCommand<string, infer D> ? D : never;
@@ -155,4 +158,24 @@ export async function applyAllDirectly(dataSource: DataSource, store: EventStore
   const events = await store.readAll(START, 10_000);
   await dataSource.transaction((manager) => projection.apply(events, manager));
   return events.length;
+}
+
+/** What each projection spec runs against: a fresh migrated database, its read-model data source, a story, a runner. */
+export interface ProjectionWorld {
+  readonly fx: PostgresFixture;
+  readonly dataSource: DataSource;
+  readonly story: Story;
+  readonly runner: ProjectionRunner;
+}
+
+export async function openProjectionWorld(projection: Projection, batchSize: number): Promise<ProjectionWorld> {
+  const fx = await createPostgresFixture();
+  const dataSource = await createReadModelDataSource({ ownerUrl: fx.url }, readModelEntities);
+  return { fx, dataSource, story: new Story(fx.store), runner: new ProjectionRunner(dataSource, fx.store, projection, { batchSize }) };
+}
+
+export async function closeProjectionWorld(world: Pick<ProjectionWorld, 'fx' | 'dataSource' | 'runner'>): Promise<void> {
+  await world.runner.stop();
+  await world.dataSource.destroy();
+  await world.fx.teardown();
 }
