@@ -11,6 +11,7 @@ import { RecordedEvent, START } from '@vigil/event-store';
 import { createTestDatabase, TestDatabase } from '@vigil/testing';
 import { createHttpApp } from '../../apps/vigil/src/http-app';
 import { startRuntime, VigilRuntime } from '../../apps/vigil/src/runtime/vigil-runtime';
+import { jsonRequest } from '../support/json-request';
 
 /**
  * What test/support/start-test-vigil.ts does, plus what the reliability specs need and that file does not offer:
@@ -69,25 +70,7 @@ export async function startVigil(options: StartOptions = {}): Promise<Reliabilit
     dataDir,
     queuePrefix,
     tokens,
-    async request(method, path, requestOptions = {}) {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          ...(requestOptions.token ? { authorization: `Bearer ${requestOptions.token}` } : {}),
-          ...(requestOptions.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...requestOptions.headers,
-        },
-        body: requestOptions.body !== undefined ? JSON.stringify(requestOptions.body) : undefined,
-      });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, body };
-    },
+    request: (method, path, requestOptions) => jsonRequest(base, method, path, requestOptions),
     stop() {
       stopped ??= (async () => {
         await app.close();

@@ -9,6 +9,7 @@ import { loadConfig } from '@vigil/config';
 import { createTestDatabase } from '@vigil/testing';
 import { createHttpApp } from '../../apps/vigil/src/http-app';
 import { startRuntime, VigilRuntime } from '../../apps/vigil/src/runtime/vigil-runtime';
+import { jsonRequest } from './json-request';
 
 export interface TestVigil {
   readonly base: string;
@@ -41,25 +42,7 @@ export async function startTestVigil(env: Record<string, string> = {}): Promise<
     app,
     databaseUrl: database.url,
     tokens,
-    async request(method, path, options = {}) {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...options.headers,
-        },
-        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-      });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON (export, SSE)
-      }
-      return { status: response.status, body };
-    },
+    request: (method, path, options) => jsonRequest(base, method, path, options),
     async stop() {
       await app.close();
       await runtime.stop();
