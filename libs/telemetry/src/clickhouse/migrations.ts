@@ -212,4 +212,30 @@ ${settings(options)}`,
     AggregationTemporality Int32 CODEC(ZSTD(1)),`, options),
     ],
   },
+  {
+    version: 4,
+    name: 'changes (deployments and other change events, from webhooks)',
+    // One row per change event; ChangeId makes a redelivered webhook one row after merges (ReplacingMergeTree) and
+    // readers use FINAL or GROUP BY ChangeId. Kept like the warm tier: investigations look back hours, audits months.
+    statements: (options) => [
+      `CREATE TABLE IF NOT EXISTS ${q(options.database)}.changes (
+    Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
+    ChangeId String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Environment LowCardinality(String) CODEC(ZSTD(1)),
+    Kind LowCardinality(String) CODEC(ZSTD(1)),
+    Revision String CODEC(ZSTD(1)),
+    PreviousRevision String CODEC(ZSTD(1)),
+    Source LowCardinality(String) CODEC(ZSTD(1)),
+    Description String CODEC(ZSTD(1)),
+    Url String CODEC(ZSTD(1)),
+    Attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ReceivedAt DateTime64(3) DEFAULT now64(3) CODEC(Delta, ZSTD(1))
+) ENGINE = ReplacingMergeTree(ReceivedAt)
+PARTITION BY toYYYYMM(Timestamp)
+ORDER BY (ServiceName, Timestamp, ChangeId)
+TTL toDateTime(Timestamp) + toIntervalDay(90)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+    ],
+  },
 ];
