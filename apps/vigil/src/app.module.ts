@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { OidcModule } from './auth/oidc/oidc.module';
 import { CoreModule } from './core/core.module';
 import { AnomaliesModule } from './features/anomalies/anomalies.module';
 import { ApprovalsModule } from './features/approvals/approvals.module';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRuntime(runtime: VigilRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule, IntegrationsModule],
+      imports: [CoreModule.forRuntime(runtime), OidcModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule, IntegrationsModule],
       controllers: [HealthController, MeController, ExecutionsController, IncidentsController],
     };
   }
