@@ -18,19 +18,30 @@ export interface TestVigil {
   readonly databaseUrl: string;
   /** Demo users' tokens by name: alice (responder), lee (team-lead), sara (sre), mo (manager), vera (vp-eng), audrey (auditor), admin. */
   readonly tokens: Record<string, string>;
+  /** With `{ clickhouse: true }`: the OTLP/HTTP receiver's base URL (POST `${otlpHttpUrl}/v1/traces`). */
+  readonly otlpHttpUrl?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs read response bodies freely
   request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
+export interface TestVigilOptions {
+  /**
+   * Run the telemetry path too: the process's chDB engine with a fresh ClickHouse database, the OTLP/HTTP receiver
+   * on a free port, detection and investigations. Off by default (API-only specs start faster).
+   */
+  readonly clickhouse?: boolean;
+}
+
 /** The real app on a fresh database (from the jest harness), real Redis, over real HTTP on a free port. */
-export async function startTestVigil(env: Record<string, string> = {}): Promise<TestVigil> {
+export async function startTestVigil(env: Record<string, string> = {}, options: TestVigilOptions = {}): Promise<TestVigil> {
   const database = await createTestDatabase(undefined, { namePrefix: 'vigil_e2e' });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
-  const fullEnv = { ...process.env, VIGIL_QUEUE_PREFIX: database.name, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
+  const telemetryEnv = options.clickhouse ? { CLICKHOUSE_DATABASE: database.name, OTLP_HTTP_PORT: '0', OTLP_GRPC_PORT: '0', HOST: '127.0.0.1' } : {};
+  const fullEnv = { ...process.env, VIGIL_QUEUE_PREFIX: database.name, ...telemetryEnv, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
   const config = loadConfig(fullEnv);
   const logger = pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' });
-  const runtime = await startRuntime(config, logger, { server: true, clickhouse: false, env: fullEnv });
+  const runtime = await startRuntime(config, logger, { server: true, clickhouse: options.clickhouse ? 'shared-engine' : false, env: fullEnv });
   const seeded = (await seedDemoUsers(runtime.users, runtime.store, new Date().toISOString()))!;
   const app = await createHttpApp(runtime, logger);
   await app.listen(0, '127.0.0.1');
@@ -42,6 +53,7 @@ export async function startTestVigil(env: Record<string, string> = {}): Promise<
     app,
     databaseUrl: database.url,
     tokens,
+    ...(runtime.telemetry?.receiver ? { otlpHttpUrl: runtime.telemetry.receiver.url } : {}),
     request: (method, path, options) => jsonRequest(base, method, path, options),
     async stop() {
       await app.close();

@@ -10,6 +10,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   conflict: 409,
   gone: 410,
   unprocessable: 422,
+  unavailable: 503,
 };
 
 /** Every error leaves as `{code, message, correlationId}`; errors we cause are logged with the correlation id. */

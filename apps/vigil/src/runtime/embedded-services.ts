@@ -71,10 +71,11 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** CLICKHOUSE_URL, or chDB in-process with its data under the data dir (one chDB data dir per process). */
-export async function resolveClickHouse(config: VigilConfig, started: StartedService[]): Promise<ClickHouseClient> {
-  const dataDir = join(config.dataDir, 'chdb');
+export async function resolveClickHouse(config: VigilConfig, started: StartedService[], options: { shareProcessEngine?: boolean } = {}): Promise<ClickHouseClient> {
+  // Tests share the process's one chDB engine (its data dir) and isolate by database instead.
+  const dataDir = options.shareProcessEngine ? undefined : join(config.dataDir, 'chdb');
   // With CLICKHOUSE_URL set the harness returns a client for that server instead.
-  const clickhouse = await startClickHouse(config.CLICKHOUSE_URL ? {} : { dataDir, ignoreEnv: true });
-  started.push({ name: config.CLICKHOUSE_URL ? 'ClickHouse client' : 'ClickHouse (chDB in-process)', where: config.CLICKHOUSE_URL ?? dataDir, stop: () => clickhouse.stop() });
+  const clickhouse = await startClickHouse(config.CLICKHOUSE_URL ? {} : { ...(dataDir ? { dataDir } : {}), ignoreEnv: true });
+  started.push({ name: config.CLICKHOUSE_URL ? 'ClickHouse client' : 'ClickHouse (chDB in-process)', where: config.CLICKHOUSE_URL ?? clickhouse.dataDir ?? '', stop: () => clickhouse.stop() });
   return clickhouse.client;
 }

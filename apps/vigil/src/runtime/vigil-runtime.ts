@@ -48,14 +48,19 @@ export interface VigilRuntime {
   readonly executorsConfigured: readonly string[];
   /** Only in the server: Slack, PagerDuty, Jira, alert intake, silences and the delivery queues. */
   readonly integrations?: Integrations;
+  /** Only with ClickHouse: OTLP receivers → bus → processor → ClickHouse. */
+  readonly telemetry?: TelemetryPipeline;
   stop(): Promise<void>;
 }
 
 export interface RuntimeOptions {
   /** Server mode: Redis, ClickHouse, projections and the sealer. One-shot CLI commands need only the database. */
   readonly server: boolean;
-  /** Open ClickHouse in server mode (default true); API-only tests turn it off (chDB allows one data dir per process). */
-  readonly clickhouse?: boolean;
+  /**
+   * Open ClickHouse in server mode (default true); API-only tests turn it off. 'shared-engine': use the process's
+   * one chDB engine (tests, isolated by CLICKHOUSE_DATABASE) instead of a data dir of our own.
+   */
+  readonly clickhouse?: boolean | 'shared-engine';
   /** Environment for the approval policy and executor settings (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -84,7 +89,9 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     // BullMQ needs maxRetriesPerRequest: null on connections it blocks on; the same settings suit health checks.
     const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null }) : undefined;
     redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-    const clickhouse = options.server && options.clickhouse !== false ? await resolveClickHouse(config, started) : undefined;
+    const clickhouse = options.server && options.clickhouse !== false
+      ? await resolveClickHouse(config, started, { shareProcessEngine: options.clickhouse === 'shared-engine' })
+      : undefined;
 
     const urls = { ownerUrl: databaseUrl, appUrl: config.DATABASE_APP_URL };
     const pool = createAppPool(urls, { max: 20 });
@@ -151,10 +158,11 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
           clickhouse,
           bus: config.KAFKA_BROKERS ? new KafkaTelemetryBus({ brokers: config.KAFKA_BROKERS.split(',') }) : undefined,
           receiver: { port: config.OTLP_HTTP_PORT, host: config.HOST },
+          schema: { database: config.CLICKHOUSE_DATABASE },
         })
       : undefined;
     await telemetry?.start();
-    if (telemetry) started.push({ name: 'OTLP/HTTP receiver', where: `http://localhost:${config.OTLP_HTTP_PORT}/v1/{traces,logs,metrics} → ${config.KAFKA_BROKERS ? `Kafka ${config.KAFKA_BROKERS}` : 'in-process bus'} → ClickHouse`, stop: async () => undefined });
+    if (telemetry) started.push({ name: 'OTLP/HTTP receiver', where: `http://localhost:${telemetry.receiver?.port ?? config.OTLP_HTTP_PORT}/v1/{traces,logs,metrics} → ${config.KAFKA_BROKERS ? `Kafka ${config.KAFKA_BROKERS}` : 'in-process bus'} → ClickHouse`, stop: async () => undefined });
 
     return {
       config,
@@ -175,6 +183,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       executionQueue,
       executorsConfigured: executors.configured,
       integrations,
+      telemetry,
       async stop() {
         stopWaking();
         await telemetry?.stop();

@@ -1,4 +1,5 @@
 import { anomalyDecider } from '@vigil/domain/anomaly';
+import { changeDecider } from '@vigil/domain/change';
 import { approvalDecider } from '@vigil/domain/approval';
 import { escalationDecider } from '@vigil/domain/escalation';
 import { executionDecider } from '@vigil/domain/execution';
@@ -13,6 +14,7 @@ export const AGGREGATES = {
   approval: approvalDecider,
   escalation: escalationDecider,
   execution: executionDecider,
+  change: changeDecider,
 } as const;
 
 export type AggregateName = keyof typeof AGGREGATES;

@@ -9,7 +9,8 @@ export type DomainErrorKind =
   | 'not_found' // 404
   | 'conflict' // 409
   | 'gone' // 410
-  | 'unprocessable'; // 422
+  | 'unprocessable' // 422
+  | 'unavailable'; // 503: a dependency is down; retrying later will work
 
 export class DomainError extends Error {
   constructor(

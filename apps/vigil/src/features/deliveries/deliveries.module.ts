@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { VIGIL_RUNTIME } from '../../runtime/runtime.token';
 import { VigilRuntime } from '../../runtime/vigil-runtime';
 import { AlertsModule } from '../alerts/alerts.module';
+import { ChangesModule } from '../changes/changes.module';
 import { PagerDutyModule } from '../pagerduty/pagerduty.module';
 import { SilencesModule } from '../silences/silences.module';
 import { SlackModule } from '../slack/slack.module';
@@ -14,6 +15,6 @@ import { DeliveryService } from './delivery-service';
 })
 export class DeliveriesModule {}
 
-/** Everything of issue 5 in one registration: Slack and PagerDuty webhooks, alert intake, silences, dead letters. */
-@Module({ imports: [DeliveriesModule, SlackModule, PagerDutyModule, AlertsModule, SilencesModule] })
+/** Every inbound webhook and outbound channel: Slack, PagerDuty, alert intake, change events, silences, dead letters. */
+@Module({ imports: [DeliveriesModule, SlackModule, PagerDutyModule, AlertsModule, ChangesModule, SilencesModule] })
 export class IntegrationsModule {}
