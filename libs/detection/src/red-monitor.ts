@@ -1,0 +1,189 @@
+import { createDetector, DEFAULT_PARAMS, Detector, DetectorParams } from './detector';
+import { MINUTE_MS } from './burn-rate';
+
+/** One closed minute of RED for one (service, operation), counted before sampling. */
+export interface RedMinute {
+  readonly service: string;
+  readonly operation: string;
+  /** Start of the minute, epoch milliseconds. */
+  readonly minute: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
+
+export type RedSignal = 'error_rate' | 'latency_p95' | 'latency_p99' | 'throughput';
+export const RED_SIGNALS: readonly RedSignal[] = ['error_rate', 'latency_p95', 'latency_p99', 'throughput'];
+
+export type RedSeverity = 'info' | 'warning' | 'error' | 'critical';
+
+/** What the monitor wants done about one (service, operation, signal). */
+export type RedDecision =
+  | {
+      readonly type: 'raise';
+      readonly service: string;
+      readonly operation: string;
+      readonly signal: RedSignal;
+      readonly minute: number;
+      readonly expected: number;
+      readonly actual: number;
+      readonly lower: number;
+      readonly upper: number;
+      readonly score: number;
+      readonly severity: RedSeverity;
+    }
+  | { readonly type: 'resolve'; readonly service: string; readonly operation: string; readonly signal: RedSignal; readonly minute: number; readonly inBandMinutes: number };
+
+export interface RedMonitorParams {
+  /** The streaming detector's parameters: the frozen NAB set with a 30-minute learning period. */
+  readonly detector: DetectorParams;
+  /** Minutes with fewer requests say nothing about error rate or latency. Default 10. */
+  readonly minRequests: number;
+  /**
+   * A statistically unusual value must also matter: error rate at least this many points above expected (default
+   * 0.02) with at least `minErrors` errors (default 3); latency at least `latencyRatio`× expected (default 1.5) and
+   * `latencyMinMs` above it (default 20 ms); throughput at least `throughputRatio` away (default 0.5 = ±50%).
+   */
+  readonly minErrorRateIncrease: number;
+  readonly minErrors: number;
+  readonly latencyRatio: number;
+  readonly latencyMinMs: number;
+  readonly throughputRatio: number;
+  /** An open anomaly resolves after this many consecutive minutes back inside the baseline band. Default 5. */
+  readonly recoveryMinutes: number;
+}
+
+export const RED_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_PARAMS, learningRows: 30 };
+
+export const DEFAULT_RED_MONITOR_PARAMS: RedMonitorParams = {
+  detector: RED_DETECTOR_PARAMS,
+  minRequests: 10,
+  minErrorRateIncrease: 0.02,
+  minErrors: 3,
+  latencyRatio: 1.5,
+  latencyMinMs: 20,
+  throughputRatio: 0.5,
+  recoveryMinutes: 5,
+};
+
+interface SeriesState {
+  readonly detector: Detector;
+  lastMinute: number;
+  open: boolean;
+  inBand: number;
+}
+
+/**
+ * Streams RED minutes through one detector per (service, operation, signal) and turns scores into raise / resolve
+ * decisions: raise while a value is anomalous, material and on the bad side (more errors, slower, or throughput
+ * off either way); resolve after `recoveryMinutes` consecutive minutes inside the band. Pure and deterministic:
+ * minutes must arrive in time order per series; a minute at or before the series' last one is ignored.
+ */
+export class RedMonitor {
+  private readonly series = new Map<string, SeriesState>();
+  private readonly params: RedMonitorParams;
+
+  constructor(params: Partial<RedMonitorParams> = {}) {
+    this.params = { ...DEFAULT_RED_MONITOR_PARAMS, ...params };
+  }
+
+  /** Feeds minutes (any keys, ascending minute within each key); returns the decisions they cause, in order. */
+  observe(minutes: readonly RedMinute[]): RedDecision[] {
+    const decisions: RedDecision[] = [];
+    for (const point of minutes) {
+      for (const signal of RED_SIGNALS) {
+        const decision = this.observeSignal(point, signal);
+        if (decision) decisions.push(decision);
+      }
+    }
+    return decisions;
+  }
+
+  /** The last minute fed for a series, to resume reading after it. */
+  lastMinute(service: string, operation: string): number | undefined {
+    return this.series.get(keyOf(service, operation, 'throughput'))?.lastMinute;
+  }
+
+  private observeSignal(point: RedMinute, signal: RedSignal): RedDecision | undefined {
+    const key = keyOf(point.service, point.operation, signal);
+    let state = this.series.get(key);
+    if (!state) this.series.set(key, (state = { detector: createDetector(this.params.detector), lastMinute: -Infinity, open: false, inBand: 0 }));
+    if (point.minute <= state.lastMinute) return undefined;
+    state.lastMinute = point.minute;
+    const actual = valueOf(point, signal);
+    if (actual === undefined || (signal !== 'throughput' && point.requests < this.params.minRequests)) return undefined;
+
+    const output = state.detector.update(point.minute, actual);
+    const base = { service: point.service, operation: point.operation, signal, minute: point.minute };
+    if (output.anomalous && this.isMaterial(signal, actual, output.expected, point)) {
+      state.open = true;
+      state.inBand = 0;
+      return { type: 'raise', ...base, expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity: this.severityOf(signal, actual, output.expected) };
+    }
+    if (!state.open) return undefined;
+    const inBand = actual <= output.upper && actual >= output.lower;
+    state.inBand = inBand || !this.isMaterial(signal, actual, output.expected, point) ? state.inBand + 1 : 0;
+    if (state.inBand < this.params.recoveryMinutes) return undefined;
+    state.open = false;
+    const inBandMinutes = state.inBand;
+    state.inBand = 0;
+    return { type: 'resolve', ...base, inBandMinutes };
+  }
+
+  private isMaterial(signal: RedSignal, actual: number, expected: number, point: RedMinute): boolean {
+    const p = this.params;
+    switch (signal) {
+      case 'error_rate':
+        return actual - expected >= p.minErrorRateIncrease && point.errors >= p.minErrors;
+      case 'latency_p95':
+      case 'latency_p99':
+        return actual >= expected * p.latencyRatio && actual - expected >= p.latencyMinMs;
+      case 'throughput':
+        return expected > 0 && Math.abs(actual - expected) / expected >= p.throughputRatio;
+      default:
+        return assertNever(signal);
+    }
+  }
+
+  /** Errors hurt users most: ≥ 20% failing is critical, ≥ 5% an error; latency ≥ 3× is an error; the rest warn. */
+  private severityOf(signal: RedSignal, actual: number, expected: number): RedSeverity {
+    switch (signal) {
+      case 'error_rate':
+        return actual >= 0.2 ? 'critical' : actual >= 0.05 ? 'error' : 'warning';
+      case 'latency_p95':
+      case 'latency_p99':
+        return actual >= 3 * expected ? 'error' : 'warning';
+      case 'throughput':
+        return actual < expected ? 'error' : 'warning';
+      default:
+        return assertNever(signal);
+    }
+  }
+}
+
+function valueOf(point: RedMinute, signal: RedSignal): number | undefined {
+  switch (signal) {
+    case 'error_rate':
+      return point.requests > 0 ? point.errors / point.requests : undefined;
+    case 'latency_p95':
+      return point.p95Ms;
+    case 'latency_p99':
+      return point.p99Ms;
+    case 'throughput':
+      return point.requests;
+    default:
+      return assertNever(signal);
+  }
+}
+
+function keyOf(service: string, operation: string, signal: RedSignal): string {
+  return JSON.stringify([service, operation, signal]);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled RED signal ${String(value)}`);
+}
+
+/** Start of the minute holding `epochMs`. */
+export const minuteOf = (epochMs: number): number => Math.floor(epochMs / MINUTE_MS) * MINUTE_MS;
