@@ -1,17 +1,30 @@
 import { AnomalySeverity } from '@vigil/domain/anomaly';
 import { ApprovalPolicy, tierForAction } from '@vigil/domain/approval';
 import { NotifyTarget } from '@vigil/domain/escalation';
-import { RemediationAction, RiskFactor, RiskTier } from '@vigil/domain/remediation';
+import { ProposalRiskContext, RemediationAction, RiskFactor, RiskTier } from '@vigil/domain/remediation';
+import { JsonObject } from '@vigil/domain/shared';
 import { SagaFacts } from './facts';
 
-/** The tier and factors the saga assesses a proposal version with. */
+/** The tier and factors the saga assesses a proposal version with, and the blast radius the approver sees. */
 export interface RiskAssessment {
   readonly tier: RiskTier;
   readonly factors: readonly RiskFactor[];
+  readonly blastRadius?: JsonObject;
 }
 
-/** Pure: (action, policy) → assessment. The default is the policy's tier for the action kind. */
-export type RiskAssessor = (action: RemediationAction, policy: ApprovalPolicy) => RiskAssessment;
+/** What the assessor may know besides the action: when (freeze windows) and where it lands (the proposal's facts). */
+export interface RiskAssessmentInput {
+  /** The triggering event's instant. */
+  readonly now: string;
+  readonly riskContext?: ProposalRiskContext;
+}
+
+/**
+ * Pure: (action, policy, {now, riskContext}) → assessment. The default is the policy's tier for the action kind;
+ * the host composes a blast-radius assessor (libs/investigation's assessRisk) in its place. The saga always passes
+ * `input`; it is optional so a plain (action, policy) assessor still fits.
+ */
+export type RiskAssessor = (action: RemediationAction, policy: ApprovalPolicy, input?: RiskAssessmentInput) => RiskAssessment;
 
 export const assessByActionTier: RiskAssessor = (action, policy) => {
   const tier = tierForAction(policy, action.kind);

@@ -1,6 +1,6 @@
 import { ApprovalEvent, ApprovalState, approvalDecider } from '@vigil/domain/approval';
 import { ExecutionEvent, ExecutionState, executionDecider } from '@vigil/domain/execution';
-import { RemediationAction, RemediationProposalEvent, RiskTier } from '@vigil/domain/remediation';
+import { DryRunOutcome, ProposalRiskContext, RemediationAction, RemediationProposalEvent, RiskTier } from '@vigil/domain/remediation';
 import { assertNever } from '@vigil/domain/shared';
 import { RecordedEventLike, SagaEvent } from './events';
 
@@ -15,8 +15,11 @@ export interface ProposalFacts {
   readonly investigationId?: string;
   readonly anomalyId?: string;
   readonly rationale: string;
+  /** Where the action lands, as the proposer measured it: every version is assessed with it. */
+  readonly riskContext?: ProposalRiskContext;
   readonly currentVersion: number;
-  readonly versions: readonly { readonly version: number; readonly action: RemediationAction }[];
+  /** A dry run describes the params it ran with, so only the version it was run on carries it. */
+  readonly versions: readonly { readonly version: number; readonly action: RemediationAction; readonly dryRun?: DryRunOutcome }[];
   readonly assessments: readonly { readonly version: number; readonly tier: RiskTier; readonly eventId: string }[];
   readonly status: 'open' | 'withdrawn' | 'superseded';
 }
@@ -87,8 +90,19 @@ export function proposalFactsOf(events: readonly RecordedEventLike[]): ProposalF
     const event = { type: recorded.type, data: recorded.data } as RemediationProposalEvent;
     switch (event.type) {
       case 'RemediationProposed': {
-        const { proposalId, proposer, investigationId, anomalyId, rationale, version, action } = event.data;
-        facts = { proposalId, proposer, investigationId, anomalyId, rationale, currentVersion: version, versions: [{ version, action }], assessments: [], status: 'open' };
+        const { proposalId, proposer, investigationId, anomalyId, rationale, version, action, riskContext, dryRun } = event.data;
+        facts = {
+          proposalId,
+          proposer,
+          investigationId,
+          anomalyId,
+          rationale,
+          ...(riskContext ? { riskContext } : {}),
+          currentVersion: version,
+          versions: [{ version, action, ...(dryRun ? { dryRun } : {}) }],
+          assessments: [],
+          status: 'open',
+        };
         break;
       }
       case 'ProposalModified': {

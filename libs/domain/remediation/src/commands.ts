@@ -1,6 +1,6 @@
 import { DomainCommand, JsonObject } from '@vigil/domain/shared';
 import { RemediationAction } from './actions';
-import { DryRunOutcome, RiskFactor } from './events';
+import { DryRunOutcome, ProposalRiskContext, RiskFactor } from './events';
 import { RiskTier } from './risk';
 
 /** The proposer is `metadata.actor` (a user id or `ai:<agent>`). */
@@ -12,6 +12,10 @@ export type ProposeRemediation = DomainCommand<
     readonly rationale: string;
     readonly investigationId?: string;
     readonly anomalyId?: string;
+    /** What the proposer knows of where the action lands (blast radius). */
+    readonly riskContext?: ProposalRiskContext;
+    /** The executor's dry run of the action. */
+    readonly dryRun?: DryRunOutcome;
   }
 >;
 

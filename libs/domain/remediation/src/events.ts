@@ -11,6 +11,24 @@ export interface RiskFactor {
 export interface DryRunOutcome {
   readonly ok: boolean;
   readonly summary?: string;
+  /** What the executor reported it would change (e.g. the ArgoCD sync diff). */
+  readonly details?: JsonObject;
+}
+
+/**
+ * Where the action lands, as the proposer measured it: the saga's risk assessor weighs the blast radius with it.
+ * Every member is optional; unknown facts raise nothing.
+ */
+export interface ProposalRiskContext {
+  readonly environment?: string;
+  /** The service the action changes. */
+  readonly service?: string;
+  /** Pods running now. */
+  readonly replicas?: number;
+  /** 0..1: the service's share of the traffic entering the system. */
+  readonly trafficShare?: number;
+  /** Services that call it, directly or through others. */
+  readonly dependents?: readonly string[];
 }
 
 export type RemediationProposed = DomainEvent<
@@ -24,6 +42,10 @@ export type RemediationProposed = DomainEvent<
     /** A user id, or `ai:<agent>` when an agent proposed it. */
     readonly proposer: string;
     readonly version: number;
+    /** Absent on proposals recorded before blast-radius assessment, and on those whose proposer knew nothing. */
+    readonly riskContext?: ProposalRiskContext;
+    /** The executor's dry run of version 1, when the proposer ran one. */
+    readonly dryRun?: DryRunOutcome;
     readonly at: string;
   }
 >;

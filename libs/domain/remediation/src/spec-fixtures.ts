@@ -33,3 +33,20 @@ export const assessedLow: RiskAssessed = {
     at: T0,
   },
 };
+
+/** An AI proposal with the blast-radius facts and a dry run, as the investigation worker records it. */
+export const rollbackProposedWithContext: RemediationProposed = {
+  type: 'RemediationProposed',
+  data: {
+    proposalId: 'prop-1',
+    action: { kind: 'argocd.rollback', target: 'argocd:payments-api', params: { revision: 'v1' } },
+    rationale: 'v2 went live 4 minutes before the errors began',
+    investigationId: 'inv-1',
+    anomalyId: 'anom-1',
+    proposer: 'ai:investigator',
+    version: 1,
+    riskContext: { environment: 'prod', service: 'payments-api', replicas: 6, trafficShare: 0.4, dependents: ['checkout', 'web'] },
+    dryRun: { ok: true, summary: 'would sync payments-api to v1', details: { revision: 'v1' } },
+    at: T0,
+  },
+};

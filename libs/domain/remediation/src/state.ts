@@ -1,5 +1,5 @@
 import { RemediationAction } from './actions';
-import { DryRunOutcome, RiskFactor } from './events';
+import { DryRunOutcome, ProposalRiskContext, RiskFactor } from './events';
 import { RiskTier } from './risk';
 import { JsonObject } from '@vigil/domain/shared';
 
@@ -11,6 +11,9 @@ export interface ProposalRecord {
   readonly anomalyId?: string;
   readonly proposer: string;
   readonly version: number;
+  readonly riskContext?: ProposalRiskContext;
+  /** The dry run of version 1 (a modified version has not been dry-run). */
+  readonly dryRun?: DryRunOutcome;
 }
 
 export interface RiskAssessment {

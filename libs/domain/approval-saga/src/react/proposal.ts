@@ -1,28 +1,52 @@
 import { approvalSchedule } from '@vigil/domain/approval';
-import { ProposalModified, ProposalSuperseded, ProposalWithdrawn, RemediationAction, RemediationProposed, RiskAssessed, actionHashInput } from '@vigil/domain/remediation';
+import {
+  DryRunOutcome,
+  ProposalModified,
+  ProposalRiskContext,
+  ProposalSuperseded,
+  ProposalWithdrawn,
+  RemediationAction,
+  RemediationProposed,
+  RiskAssessed,
+  actionHashInput,
+} from '@vigil/domain/remediation';
 import { ProposalFacts, actionAt } from '../facts';
 import { sagaIds } from '../ids';
 import { SagaOutput } from '../outputs';
 import { Reaction } from '../reaction';
 import { approvalTimeoutTimer } from '../timers';
 
-/** RemediationProposed → AssessRisk of version 1. */
+/** RemediationProposed → AssessRisk of version 1, weighing the proposal's risk context and carrying its dry run. */
 export function onRemediationProposed(event: RemediationProposed, r: Reaction): SagaOutput[] {
-  const { proposalId, version, action } = event.data;
-  return [assess(r, proposalId, version, action)];
+  const { proposalId, version, action, riskContext, dryRun } = event.data;
+  return [assess(r, { proposalId, version, action, riskContext, dryRun })];
 }
 
-/** ProposalModified → AssessRisk of the new version (it has no tier until assessed again). */
+/**
+ * ProposalModified → AssessRisk of the new version (it has no tier until assessed again), with the proposal's risk
+ * context; the dry run of an earlier version is not carried, since it ran with other params.
+ */
 export function onProposalModified(event: ProposalModified, r: Reaction): SagaOutput[] {
   const proposal = r.context.facts.proposal;
   const action = proposal && actionAt(proposal, event.data.newVersion);
   if (!proposal || proposal.status !== 'open' || !action) return [];
-  return [assess(r, event.data.proposalId, event.data.newVersion, action)];
+  return [assess(r, { proposalId: event.data.proposalId, version: event.data.newVersion, action, riskContext: proposal.riskContext })];
 }
 
-function assess(r: Reaction, proposalId: string, version: number, action: RemediationAction): SagaOutput {
-  const { tier, factors } = r.options.assess(action, r.context.policy);
-  return r.send('proposal', proposalId, { type: 'AssessRisk', data: { proposalId, version, tier, factors } });
+interface VersionToAssess {
+  readonly proposalId: string;
+  readonly version: number;
+  readonly action: RemediationAction;
+  readonly riskContext?: ProposalRiskContext;
+  readonly dryRun?: DryRunOutcome;
+}
+
+function assess(r: Reaction, { proposalId, version, action, riskContext, dryRun }: VersionToAssess): SagaOutput {
+  const { tier, factors, blastRadius } = r.options.assess(action, r.context.policy, { now: r.trigger.at, ...(riskContext ? { riskContext } : {}) });
+  return r.send('proposal', proposalId, {
+    type: 'AssessRisk',
+    data: { proposalId, version, tier, factors, ...(blastRadius ? { blastRadius } : {}), ...(dryRun ? { dryRun } : {}) },
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DEFAULT_APPROVAL_POLICY, HumanApprovedTier } from '@vigil/domain/approval';
-import { actionHashInput } from '@vigil/domain/remediation';
+import { actionHashInput, RemediationProposed } from '@vigil/domain/remediation';
+import { RiskAssessmentInput, RiskAssessor } from '../context';
 import {
   ACTION_HASH,
   APPROVAL_ID,
@@ -205,5 +206,74 @@ describe('approval saga: proposals and risk', () => {
     expect(outputs[0]).toMatchObject({ id: APPROVAL_ID, command: { data: { reason: 'superseded', note: 'version 2 replaces version 1' } } });
     expect(outputs[1]).toMatchObject({ id: 'approval:e-assessed-2', command: { data: { proposalVersion: 2, actionHash: fakeHash(actionHashInput({ ...ROLLBACK, params: { revision: 'v40' } }, 2)) } } });
     expect(ACTION_HASH).not.toBe((outputs[1] as { command: { data: { actionHash: string } } }).command.data.actionHash);
+  });
+
+  describe('blast radius', () => {
+    const riskContext = { environment: 'prod', service: 'payments-api', replicas: 6, trafficShare: 0.4, dependents: ['checkout', 'web'] };
+    const dryRun = { ok: true, summary: 'would sync payments-api to v41' };
+    const proposedWithContext = recorded(
+      'proposal-prop-1',
+      { type: 'RemediationProposed', data: { ...(proposed.data as RemediationProposed['data']), riskContext, dryRun } } satisfies RemediationProposed,
+      'e-proposed',
+    );
+    /** Raises to high in prod and reports what it was given, so the specs see exactly what reached it. */
+    const recordingAssessor = () => {
+      const inputs: (RiskAssessmentInput | undefined)[] = [];
+      const assess: RiskAssessor = (action, _policy, input) => {
+        inputs.push(input);
+        const production = input?.riskContext?.environment === 'prod';
+        return {
+          tier: production ? 'high' : 'medium',
+          factors: [{ name: 'action-tier', detail: `${action.kind} is medium` }, ...(production ? [{ name: 'traffic-share' }] : [])],
+          ...(input?.riskContext ? { blastRadius: { service: input.riskContext.service ?? 'unknown', trafficShare: input.riskContext.trafficShare ?? 0 } } : {}),
+        };
+      };
+      return { inputs, assess };
+    };
+
+    it('given a proposal with a risk context and a dry run, the assessor weighs the context at the event\'s instant and AssessRisk carries the blast radius and the dry run', () => {
+      const { inputs, assess } = recordingAssessor();
+      const outputs = sagaSpecification({ options: { assess } }).given([]).when(proposedWithContext);
+      expect(inputs).toEqual([{ now: T0, riskContext }]);
+      expect(outputs).toEqual([
+        {
+          type: 'Send',
+          aggregate: 'proposal',
+          id: 'prop-1',
+          command: {
+            type: 'AssessRisk',
+            data: {
+              proposalId: 'prop-1',
+              version: 1,
+              tier: 'high',
+              factors: [{ name: 'action-tier', detail: 'argocd.rollback is medium' }, { name: 'traffic-share' }],
+              blastRadius: { service: 'payments-api', trafficShare: 0.4 },
+              dryRun,
+            },
+            metadata: meta('e-proposed', 'AssessRisk'),
+          },
+        },
+      ]);
+    });
+
+    it('given a modified proposal, assesses the new version with the proposal\'s risk context but without the dry run of version 1', () => {
+      const { inputs, assess } = recordingAssessor();
+      const modified = recorded(
+        'proposal-prop-1',
+        { type: 'ProposalModified', data: { proposalId: 'prop-1', by: 'carol', changes: { revision: 'v40' }, params: { revision: 'v40' }, previousVersion: 1, newVersion: 2, at: T1 } },
+        'e-modified',
+      );
+      const [output] = sagaSpecification({ options: { assess } }).given([proposedWithContext, assessed('high')]).when(modified);
+      expect(inputs).toEqual([{ now: T1, riskContext }]);
+      expect(output).toMatchObject({ command: { type: 'AssessRisk', data: { version: 2, tier: 'high', blastRadius: { service: 'payments-api' } } } });
+      expect((output as { command: { data: object } }).command.data).not.toHaveProperty('dryRun');
+    });
+
+    it('given a proposal recorded before risk contexts existed, the assessor gets only the instant and AssessRisk has no blast radius', () => {
+      const { inputs, assess } = recordingAssessor();
+      const [output] = sagaSpecification({ options: { assess } }).given([]).when(proposed);
+      expect(inputs).toEqual([{ now: T0 }]);
+      expect((output as { command: { data: object } }).command.data).toEqual({ proposalId: 'prop-1', version: 1, tier: 'medium', factors: [{ name: 'action-tier', detail: 'argocd.rollback is medium' }] });
+    });
   });
 });

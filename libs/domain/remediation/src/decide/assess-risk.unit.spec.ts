@@ -1,5 +1,5 @@
 import { ProposalModified } from '../events';
-import { assessedLow, meta, scaleProposed, spec, T0, T1 } from '../spec-fixtures';
+import { assessedLow, meta, rollbackProposedWithContext, scaleProposed, spec, T0, T1 } from '../spec-fixtures';
 
 const modifiedToV2: ProposalModified = {
   type: 'ProposalModified',
@@ -50,5 +50,29 @@ describe('AssessRisk', () => {
       data: { proposalId: 'prop-1', version: 1, tier: 'low', factors: [] },
       metadata: meta('system:risk'),
     }).thenThrows('PROPOSAL.NOT_FOUND');
+  });
+
+  it('records the blast radius and the dry run the approver will see with the tier', () => {
+    const blastRadius = { service: 'payments-api', environment: 'prod', trafficShare: 0.4, dependents: 2 };
+    const { dryRun } = rollbackProposedWithContext.data;
+    spec.given([rollbackProposedWithContext]).when({
+      type: 'AssessRisk',
+      data: { proposalId: 'prop-1', version: 1, tier: 'high', factors: [{ name: 'traffic-share' }], blastRadius, dryRun },
+      metadata: meta('system:saga', T1),
+    }).then([
+      {
+        type: 'RiskAssessed',
+        data: { proposalId: 'prop-1', version: 1, tier: 'high', factors: [{ name: 'traffic-share' }], blastRadius, dryRun, assessedBy: 'system:saga', at: T1 },
+      },
+    ]);
+  });
+
+  it('assesses a proposal recorded before risk contexts existed (old events still evolve)', () => {
+    const { riskContext: _riskContext, dryRun: _dryRun, ...legacy } = rollbackProposedWithContext.data;
+    spec.given([{ type: 'RemediationProposed', data: legacy }]).when({
+      type: 'AssessRisk',
+      data: { proposalId: 'prop-1', version: 1, tier: 'medium', factors: [] },
+      metadata: meta('system:saga', T1),
+    }).then([{ type: 'RiskAssessed', data: { proposalId: 'prop-1', version: 1, tier: 'medium', factors: [], assessedBy: 'system:saga', at: T1 } }]);
   });
 });

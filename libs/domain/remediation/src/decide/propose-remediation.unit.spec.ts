@@ -1,4 +1,11 @@
-import { meta, scaleProposed, spec, T0 } from '../spec-fixtures';
+import { ProposeRemediation } from '../commands';
+import { meta, rollbackProposedWithContext, scaleProposed, spec, T0 } from '../spec-fixtures';
+
+const proposeWith = (extra: Partial<ProposeRemediation['data']>): ProposeRemediation => ({
+  type: 'ProposeRemediation',
+  data: { proposalId: 'prop-1', action: scaleProposed.data.action, rationale: 'r', ...extra },
+  metadata: meta('ai:investigator', T0),
+});
 
 describe('ProposeRemediation', () => {
   it('records the action, the rationale and the proposer from metadata at version 1', () => {
@@ -55,5 +62,26 @@ describe('ProposeRemediation', () => {
       data: { proposalId: 'prop-1', action: scaleProposed.data.action, rationale: 'r' },
       metadata: { actor: 'alice', now: 'now' },
     }).thenThrows('COMMAND.INVALID_METADATA');
+  });
+
+  it('records the risk context and the dry run the proposer measured, so the saga can weigh the blast radius', () => {
+    const { proposalId, action, rationale, investigationId, anomalyId, riskContext, dryRun } = rollbackProposedWithContext.data;
+    spec.given([]).when({
+      type: 'ProposeRemediation',
+      data: { proposalId, action, rationale, investigationId, anomalyId, riskContext, dryRun },
+      metadata: meta('ai:investigator', T0),
+    }).then([rollbackProposedWithContext]);
+  });
+
+  it.each([
+    ['a traffic share above 1', { riskContext: { trafficShare: 1.5 } }, 'riskContext.trafficShare'],
+    ['a negative replica count', { riskContext: { replicas: -2 } }, 'riskContext.replicas'],
+    ['a fractional replica count', { riskContext: { replicas: 2.5 } }, 'riskContext.replicas'],
+    ['an empty environment', { riskContext: { environment: ' ' } }, 'riskContext.environment'],
+    ['dependents that are not names', { riskContext: { dependents: [''] } }, 'riskContext.dependents'],
+    ['a dry run without its outcome', { dryRun: { summary: 'would sync' } as unknown as { ok: boolean } }, 'dryRun.ok'],
+  ])('refuses %s with PROPOSAL.INVALID_INPUT naming the field', (_, extra, field) => {
+    const error = spec.given([]).when(proposeWith(extra)).thenThrows('PROPOSAL.INVALID_INPUT');
+    expect((error as unknown as { details: { field: string } }).details.field).toBe(field);
   });
 });
