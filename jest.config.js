@@ -25,6 +25,7 @@ const moduleNameMapper = {
   '^@vigil/notifications$': '<rootDir>/libs/notifications/src',
   '^@vigil/integrations/(.*)$': '<rootDir>/libs/integrations/$1/src',
   '^@vigil/testing$': '<rootDir>/libs/testing/src',
+  '^@vigil/scenarios$': '<rootDir>/libs/scenarios/src',
   '^@vigil/migrations$': '<rootDir>/migrations',
 };
 const base = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname,

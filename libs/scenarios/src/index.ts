@@ -1,0 +1,5 @@
+export * from './random';
+export * from './topology';
+export * from './faults';
+export * from './scenario';
+export * from './otlp';
