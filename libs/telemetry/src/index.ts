@@ -3,6 +3,7 @@ export * from './bus/in-process-bus';
 export * from './bus/kafka-bus';
 export { publishValues, contractFor } from './bus/publish';
 export * from './receivers/otlp-http/otlp-http-receiver';
+export * from './receivers/otlp-grpc/otlp-grpc-receiver';
 export { SIGNALS, TRACES, LOGS, METRICS, OtlpDecodeError } from './otlp/signals';
 export type { Signal, SignalName, OtlpEncoding } from './otlp/signals';
 export * from './clickhouse/migrations';

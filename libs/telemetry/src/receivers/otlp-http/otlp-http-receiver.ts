@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Writer } from 'protobufjs/minimal';
-import { BusBackpressureError, type TelemetryBus } from '../../bus/telemetry-bus';
-import { publishValues } from '../../bus/publish';
-import { OtlpDecodeError, SIGNALS, type OtlpEncoding, type Signal, type SignalName } from '../../otlp/signals';
+import type { TelemetryBus } from '../../bus/telemetry-bus';
+import { SIGNALS, type OtlpEncoding, type Signal } from '../../otlp/signals';
+import { classifyIngestError, emptyReceiverStats, ingestExport, type ReceiverStats } from '../shared/ingest';
 
 export interface OtlpHttpReceiverOptions {
   bus: TelemetryBus;
@@ -22,10 +22,7 @@ export interface OtlpHttpReceiverOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface OtlpHttpReceiverStats {
-  requests: number;
-  accepted: Record<SignalName, number>;
-  rejected: Record<SignalName, number>;
+export interface OtlpHttpReceiverStats extends ReceiverStats {
   /** Responses by status code. */
   statuses: Record<number, number>;
 }
@@ -35,7 +32,7 @@ const CONTENT_TYPES: Record<string, OtlpEncoding> = { 'application/x-protobuf': 
 const RPC_CODE: Record<number, number> = { 400: 3, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly retryAfterSeconds?: number) {
+  constructor(readonly status: number, message: string, readonly retryAfterSeconds?: number, readonly unexpected = false) {
     super(message);
   }
 }
@@ -51,9 +48,7 @@ export class OtlpHttpReceiver {
   private readonly routes = new Map<string, Signal>(SIGNALS.map((signal) => [signal.path, signal]));
   private readonly maxBody: number;
   private readonly maxDecompressed: number;
-  readonly stats: OtlpHttpReceiverStats = {
-    requests: 0, accepted: { traces: 0, logs: 0, metrics: 0 }, rejected: { traces: 0, logs: 0, metrics: 0 }, statuses: {},
-  };
+  readonly stats: OtlpHttpReceiverStats = { ...emptyReceiverStats(), statuses: {} };
 
   constructor(private readonly options: OtlpHttpReceiverOptions) {
     this.maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -121,14 +116,11 @@ export class OtlpHttpReceiver {
       }
       if (!encoding) throw new HttpError(415, `unsupported content type ${req.headers['content-type'] ?? '(none)'}: use application/x-protobuf or application/json`);
       const body = await this.readBody(req);
-      const converted = signal.decode(body, encoding);
-      await publishValues(this.options.bus, signal.topic, converted.messages);
-      this.stats.accepted[signal.name] += converted.accepted;
-      this.stats.rejected[signal.name] += converted.rejected;
+      const converted = await ingestExport(this.options.bus, signal, body, encoding, this.stats);
       this.send(res, 200, encoding, signal.response(converted, encoding));
     } catch (error) {
       const httpError = this.toHttpError(error);
-      if (httpError.status >= 500 && !(error instanceof BusBackpressureError)) this.options.onError?.(error);
+      if (httpError.unexpected) this.options.onError?.(error);
       if (httpError.status === 413 || !req.complete) this.discardRest(req, res);
       this.sendError(res, replyAs, httpError);
     }
@@ -136,11 +128,9 @@ export class OtlpHttpReceiver {
 
   private toHttpError(error: unknown): HttpError {
     if (error instanceof HttpError) return error;
-    if (error instanceof OtlpDecodeError) return new HttpError(400, error.message);
-    if (error instanceof BusBackpressureError) {
-      return new HttpError(error.kind === 'full' ? 429 : 503, error.message, error.retryAfterSeconds);
-    }
-    return new HttpError(503, `downstream unavailable: ${(error as Error)?.message ?? String(error)}`, this.options.retryAfterSeconds ?? 1);
+    const failure = classifyIngestError(error, this.options.retryAfterSeconds ?? 1);
+    if (failure.kind === 'invalid') return new HttpError(400, failure.message);
+    return new HttpError(failure.kind === 'full' ? 429 : 503, failure.message, failure.retryAfterSeconds, !failure.expected);
   }
 
   /**
