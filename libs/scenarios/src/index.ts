@@ -3,3 +3,5 @@ export * from './topology';
 export * from './faults';
 export * from './scenario';
 export * from './otlp';
+export * from './send';
+export * from './replay';
