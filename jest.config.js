@@ -20,6 +20,7 @@ const moduleNameMapper = {
   '^@vigil/contracts$': '<rootDir>/libs/contracts/src',
   '^@vigil/detection$': '<rootDir>/libs/detection/src',
   '^@vigil/investigation$': '<rootDir>/libs/investigation/src',
+  '^@vigil/investigation-store$': '<rootDir>/libs/investigation-store/src',
   '^@vigil/execution-worker$': '<rootDir>/libs/execution-worker/src',
   '^@vigil/saga-host$': '<rootDir>/libs/saga-host/src',
   '^@vigil/notifications$': '<rootDir>/libs/notifications/src',

@@ -1,0 +1,45 @@
+import { MetricSeries, OnsetOptions, ServiceAnomaly, scoreService } from '@vigil/investigation';
+import { ClickHouseReader, INTEGER_WEIGHT, instantParam, toNumber } from '../clickhouse-reader';
+import { ERROR_SPAN } from '../bubbleup/span-attribute-counts.query';
+import { InvestigationScope } from '../investigation-scope';
+
+interface MinuteRow {
+  readonly service: string;
+  readonly minute: number | string;
+  readonly errorRate: number | string;
+  readonly p99Ms: number | string;
+}
+
+/**
+ * Per-service anomaly scores and onsets for dependency tracing: per-minute weighted error rate and p99 of each
+ * service from otel_traces, the minutes before `seriesStart` as the baseline and the rest as the window, scored by
+ * `scoreService` (robust z, onset = first upward crossing).
+ */
+export class ServiceAnomaliesQuery {
+  constructor(private readonly reader: ClickHouseReader, private readonly onset: Partial<OnsetOptions> = {}) {}
+
+  async gather(scope: InvestigationScope, services: readonly string[]): Promise<ServiceAnomaly[]> {
+    const rows = await this.reader.rows<MinuteRow>(
+      `SELECT ServiceName AS service, toUnixTimestamp(toStartOfMinute(Timestamp)) * 1000 AS minute,
+              sumIf(SampleWeight, ${ERROR_SPAN}) / sum(SampleWeight) AS errorRate,
+              quantileExactWeighted(0.99)(Duration, ${INTEGER_WEIGHT}) / 1e6 AS p99Ms
+       FROM ${this.reader.table('otel_traces')}
+       WHERE ServiceName IN {services:Array(String)} AND Timestamp >= ${instantParam('from')} AND Timestamp < ${instantParam('to')}
+       GROUP BY service, minute
+       ORDER BY service, minute`,
+      { services: [...new Set([scope.service, ...services])], from: scope.baselineStart, to: scope.end },
+    );
+    const byService = new Map<string, MinuteRow[]>();
+    for (const row of rows) byService.set(row.service, [...(byService.get(row.service) ?? []), row]);
+    return [...byService].map(([service, minutes]) => {
+      const series = (name: string, value: (row: MinuteRow) => number): MetricSeries => ({
+        name,
+        direction: 'up',
+        baseline: minutes.filter((row) => toNumber(row.minute) < scope.seriesStart).map(value),
+        window: minutes.filter((row) => toNumber(row.minute) >= scope.seriesStart).map((row) => ({ at: toNumber(row.minute), value: value(row) })),
+      });
+      const scored = scoreService({ service, metrics: [series('error_rate', (row) => toNumber(row.errorRate)), series('latency_p99', (row) => toNumber(row.p99Ms))] }, this.onset);
+      return { service, score: scored.score, ...(scored.onset !== undefined ? { onset: scored.onset } : {}), ...(scored.signal ? { signal: scored.signal } : {}) };
+    });
+  }
+}

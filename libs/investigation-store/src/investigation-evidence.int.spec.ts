@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { bubbleUp, investigate } from '@vigil/investigation';
+import { ClickHouseMigrator } from '@vigil/telemetry';
+import { startClickHouse, type ClickHouseHandle } from '@vigil/testing';
+import { ClickHouseReader } from './clickhouse-reader';
+import { SpanAttributeCountsQuery } from './bubbleup/span-attribute-counts.query';
+import { InvestigationEvidenceGatherer } from './investigation-evidence';
+import { investigationScope } from './investigation-scope';
+import { BadDeployStory, insertBadDeployStory } from './testing/bad-deploy-story';
+
+jest.setTimeout(120_000);
+
+describe('investigation agents over ClickHouse (chDB)', () => {
+  let clickhouse: ClickHouseHandle;
+  let story: BadDeployStory;
+  const database = `vigil_inv_${randomBytes(4).toString('hex')}`;
+  const anomaly = () => ({ service: story.service, signal: 'error_rate', window: story.window, summary: 'payments error rate 70% (expected 0%)' });
+
+  beforeAll(async () => {
+    clickhouse = await startClickHouse();
+    await new ClickHouseMigrator(clickhouse.client, { database }).migrate();
+    story = await insertBadDeployStory(clickhouse.client, database);
+  });
+  afterAll(async () => {
+    await clickhouse?.client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
+    await clickhouse?.stop();
+  });
+
+  it('counts attribute values of the failing spans against the hour before, weighted, and BubbleUp names app.version=v2', async () => {
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
+    const counts = input.bubbleUp!;
+    expect(counts.anomalousTotal).toBe(140);
+    expect(counts.baselineTotal).toBe(1200);
+    expect(counts.rows).toContainEqual({ attribute: 'app.version', value: 'v2', anomalousCount: 140, baselineCount: 0 });
+    expect(counts.rows.some((row) => row.attribute === 'request_id')).toBe(false);
+    const [top] = bubbleUp(counts, { population: 'failed requests' }).results;
+    expect(top).toMatchObject({ attribute: 'app.version', value: 'v2', anomalousShare: 1, baselineShare: 0 });
+  });
+
+  it('folds values past the per-attribute cap into (other) in the SQL, so a high-cardinality attribute stays a few rows', async () => {
+    const query = new SpanAttributeCountsQuery(new ClickHouseReader({ client: clickhouse.client, database }), { maxValuesPerAttribute: 2, ignoreAttributes: [] });
+    const counts = await query.gather(investigationScope(anomaly()));
+    const requestIds = counts.rows.filter((row) => row.attribute === 'request_id');
+    expect(requestIds).toHaveLength(3);
+    expect(requestIds.find((row) => row.value === '(other)')).toMatchObject({ anomalousCount: 138, baselineCount: 1200 });
+  });
+
+  it('reads the changes of the service and its dependencies before the onset, not those of unrelated services', async () => {
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
+    expect(input.changes).toEqual([
+      { service: 'payments', at: new Date(story.onset - 120_000).toISOString(), revision: 'v2', kind: 'deployment', previousRevision: 'v1', source: 'argocd', id: story.changeId },
+    ]);
+  });
+
+  it('builds the service graph from parent/child spans and finds each service\'s onset from its per-minute error rate', async () => {
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
+    expect(input.edges).toEqual([
+      { caller: 'checkout', callee: 'payments', calls: 500, errors: 140 },
+      { caller: 'frontend', callee: 'checkout', calls: 500, errors: 140 },
+    ]);
+    // The graph covers 15 min before the onset to the window's end (25 min × 20 calls). payments calls nothing, so
+    // only its own series is read; its errors began at the onset minute.
+    expect(input.serviceAnomalies).toEqual([expect.objectContaining({ service: 'payments', onset: story.onset, signal: 'error_rate' })]);
+    expect(input.serviceAnomalies![0].score).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reads the error logs with their trace ids and exceptions, and a baseline with none', async () => {
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
+    expect(input.logs!.rows).toHaveLength(140);
+    expect(input.logs!.rows[0]).toMatchObject({ severityNumber: 17, exceptionType: 'java.lang.NullPointerException', service: 'payments', count: 1 });
+    expect(input.logs!.rows[0].traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(input.logs!.baseline).toEqual([]);
+  });
+
+  it('measures the footprint of the service: pods, traffic share, environment and Kubernetes workload', async () => {
+    const { footprints, input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
+    expect(footprints.get('payments')).toEqual({ service: 'payments', replicas: 3, trafficShare: 0.333, environment: 'prod', k8s: { namespace: 'shop', deployment: 'payments' } });
+    expect(input.targets).toEqual({ payments: { argocdApp: 'payments', k8s: { namespace: 'shop', deployment: 'payments' } } });
+    expect(input.facts).toEqual([{ service: 'payments', replicas: 3 }]);
+  });
+
+  it('gives investigate() what it needs to blame the v2 deployment and propose an ArgoCD rollback to v1', async () => {
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
+    const outcome = investigate(input);
+    expect(outcome.findings.map((finding) => finding.findingId)).toEqual(
+      expect.arrayContaining(['deployment:payments:v2', 'bubbleup:payments:app.version=v2', 'dependency:payments']),
+    );
+    expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'argocd.rollback', target: 'argocd:payments', params: { revision: 'v1' } });
+  });
+});

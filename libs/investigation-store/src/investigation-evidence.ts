@@ -1,0 +1,99 @@
+import { buildServiceGraph, downstreamDistances, InvestigationInput, OnsetOptions, ServiceTarget } from '@vigil/investigation';
+import { SpanAttributeCountsOptions, SpanAttributeCountsQuery } from './bubbleup/span-attribute-counts.query';
+import { ClickHouseReader, TelemetryStore } from './clickhouse-reader';
+import { ChangeEventsOptions, ChangeEventsQuery } from './deployment/change-events.query';
+import { ServiceAnomaliesQuery } from './dependency/service-anomalies.query';
+import { ServiceEdgesQuery } from './dependency/service-edges.query';
+import { ServiceFootprint, ServiceFootprintQuery } from './facts/service-footprint.query';
+import { AnomalyToInvestigate, investigationScope, ScopeOptions } from './investigation-scope';
+import { ErrorLogsOptions, ErrorLogsQuery } from './logs/error-logs.query';
+
+export interface InvestigationEvidenceOptions {
+  readonly scope: Partial<ScopeOptions>;
+  readonly spanAttributes: Partial<SpanAttributeCountsOptions>;
+  readonly changes: Partial<ChangeEventsOptions>;
+  readonly logs: Partial<ErrorLogsOptions>;
+  readonly onset: Partial<OnsetOptions>;
+  /**
+   * How the executors address a service. Default: the ArgoCD application named after the service, and the
+   * Kubernetes Deployment its spans name (`k8s.namespace.name` / `k8s.deployment.name`).
+   */
+  readonly targetOf: (service: string, footprint: ServiceFootprint) => ServiceTarget | undefined;
+  /** Dependency tracing's anomalous services need at least this score to get a footprint (targets, replicas). Default 5. */
+  readonly minAnomalyScore: number;
+}
+
+export const conventionalTarget = (service: string, footprint: ServiceFootprint): ServiceTarget => ({
+  argocdApp: service,
+  ...(footprint.k8s ? { k8s: footprint.k8s } : {}),
+});
+
+export interface InvestigationEvidence {
+  /** Everything `investigate()` takes, for this anomaly. */
+  readonly input: InvestigationInput;
+  /** Where each service that may be acted on runs (the anomaly's, changed and anomalous ones). */
+  readonly footprints: ReadonlyMap<string, ServiceFootprint>;
+}
+
+/**
+ * The investigation agents' queries over the telemetry store, run for one anomaly: BubbleUp counts, the service
+ * graph and per-service onsets, the changes of the service and its dependencies, error logs, and the footprint
+ * (replicas, traffic share, environment, workload) of every service a remediation may target.
+ */
+export class InvestigationEvidenceGatherer {
+  private readonly options: InvestigationEvidenceOptions;
+  private readonly spanAttributes: SpanAttributeCountsQuery;
+  private readonly changes: ChangeEventsQuery;
+  private readonly edges: ServiceEdgesQuery;
+  private readonly anomalies: ServiceAnomaliesQuery;
+  private readonly logs: ErrorLogsQuery;
+  private readonly footprint: ServiceFootprintQuery;
+
+  constructor(store: TelemetryStore, options: Partial<InvestigationEvidenceOptions> = {}) {
+    this.options = { scope: {}, spanAttributes: {}, changes: {}, logs: {}, onset: {}, targetOf: conventionalTarget, minAnomalyScore: 5, ...options };
+    const reader = new ClickHouseReader(store);
+    this.spanAttributes = new SpanAttributeCountsQuery(reader, this.options.spanAttributes);
+    this.changes = new ChangeEventsQuery(reader, this.options.changes);
+    this.edges = new ServiceEdgesQuery(reader);
+    this.anomalies = new ServiceAnomaliesQuery(reader, this.options.onset);
+    this.logs = new ErrorLogsQuery(reader, this.options.logs);
+    this.footprint = new ServiceFootprintQuery(reader);
+  }
+
+  async gather(anomaly: AnomalyToInvestigate & { readonly summary?: string }): Promise<InvestigationEvidence> {
+    const scope = investigationScope(anomaly, this.options.scope);
+    const edges = await this.edges.gather(scope);
+    const dependencies = [...downstreamDistances(buildServiceGraph(edges, [scope.service]), scope.service).keys()];
+    const [bubbleUp, changes, serviceAnomalies, logs] = await Promise.all([
+      this.spanAttributes.gather(scope),
+      this.changes.gather(scope, dependencies),
+      this.anomalies.gather(scope, dependencies),
+      this.logs.gather(scope),
+    ]);
+    const candidates = new Set([
+      scope.service,
+      ...changes.map((change) => change.service),
+      ...serviceAnomalies.filter((entry) => entry.score >= this.options.minAnomalyScore).map((entry) => entry.service),
+    ]);
+    const footprints = new Map(await Promise.all([...candidates].sort().map(async (service) => [service, await this.footprint.gather(scope, service)] as const)));
+    const targets: Record<string, ServiceTarget> = {};
+    for (const [service, footprint] of footprints) {
+      const target = this.options.targetOf(service, footprint);
+      if (target) targets[service] = target;
+    }
+    const facts = [...footprints.values()].flatMap((footprint) => (footprint.replicas !== undefined ? [{ service: footprint.service, replicas: footprint.replicas }] : []));
+    return {
+      input: {
+        anomaly: { service: scope.service, signal: scope.signal, onset: scope.onset, ...(anomaly.summary ? { summary: anomaly.summary } : {}) },
+        bubbleUp,
+        changes,
+        edges,
+        serviceAnomalies,
+        logs,
+        facts,
+        targets,
+      },
+      footprints,
+    };
+  }
+}
