@@ -18,7 +18,10 @@ import { ApprovalSagaHost } from '@vigil/saga-host';
 import { ChannelRegistry } from '@vigil/saga-host';
 import { LogChannel, WebhookChannel } from '@vigil/notifications';
 import { pendingApprovalDeadlines } from '@vigil/read-models';
-import { KafkaTelemetryBus, TelemetryPipeline } from '@vigil/telemetry';
+import { KafkaTelemetryBus, RedSeriesReader, TelemetryPipeline } from '@vigil/telemetry';
+import { ClickHouseRedMinutes } from '../features/detection/clickhouse-red-minutes';
+import { DetectionRunner } from '../features/detection/detection-runner';
+import { loadSlos } from '../features/detection/slo-config';
 import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
 import { Integrations, startIntegrations } from '../features/deliveries/integrations';
 
@@ -50,6 +53,8 @@ export interface VigilRuntime {
   readonly integrations?: Integrations;
   /** Only with ClickHouse: OTLP receivers → bus → processor → ClickHouse. */
   readonly telemetry?: TelemetryPipeline;
+  /** Only with ClickHouse: RED minutes → anomalies. */
+  readonly detection?: DetectionRunner;
   stop(): Promise<void>;
 }
 
@@ -162,6 +167,19 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
         })
       : undefined;
     await telemetry?.start();
+    // RED minutes → anomalies (and SLO burn-rate alerts), one active detector per database.
+    const detection = clickhouse
+      ? new DetectionRunner({
+          source: new ClickHouseRedMinutes(new RedSeriesReader(clickhouse, config.CLICKHOUSE_DATABASE)),
+          bus,
+          pool,
+          silences: integrations?.silences,
+          slos: loadSlos(config.VIGIL_SLO_FILE),
+          logger,
+          intervalMs: config.VIGIL_DETECTION_INTERVAL_MS,
+        })
+      : undefined;
+    detection?.start();
     if (telemetry) started.push({ name: 'OTLP/HTTP receiver', where: `http://localhost:${telemetry.receiver?.port ?? config.OTLP_HTTP_PORT}/v1/{traces,logs,metrics} → ${config.KAFKA_BROKERS ? `Kafka ${config.KAFKA_BROKERS}` : 'in-process bus'} → ClickHouse`, stop: async () => undefined });
 
     return {
@@ -184,8 +202,10 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       executorsConfigured: executors.configured,
       integrations,
       telemetry,
+      detection,
       async stop() {
         stopWaking();
+        await detection?.stop();
         await telemetry?.stop();
         await saga?.stop();
         await integrations?.stop();

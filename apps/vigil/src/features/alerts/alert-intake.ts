@@ -1,11 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Pool } from 'pg';
 import { z } from 'zod';
 import { CommandBus } from '@vigil/application';
 import { AnomalySeverity } from '@vigil/domain/anomaly';
-import { refusalOf } from '@vigil/saga-host';
 import { ReportAnomalyUseCase } from '../anomalies/usecases/report-anomaly/report-anomaly.usecase';
-import { SilenceRegistry } from '../silences/silences';
+import { ResolveAnomalyByKeyUseCase } from '../anomalies/usecases/resolve-anomaly-by-key/resolve-anomaly-by-key.usecase';
+import { SilenceRegistry, suppressIfSilenced } from '../silences/silences';
 
 export type AlertSource = 'alertmanager' | 'grafana';
 
@@ -70,8 +69,8 @@ export interface AlertOutcome {
 export class AlertIntake {
   constructor(
     private readonly report: ReportAnomalyUseCase,
+    private readonly resolveByKey: ResolveAnomalyByKeyUseCase,
     private readonly bus: CommandBus,
-    private readonly pool: Pool,
     private readonly silences: SilenceRegistry,
     private readonly clock: () => string = () => new Date().toISOString(),
   ) {}
@@ -83,17 +82,16 @@ export class AlertIntake {
       const fingerprint = `${source}:${a.fingerprint ?? JSON.stringify(Object.entries(a.labels).sort())}`;
       const actor = `system:${source}`;
       if (a.status === 'resolved') {
-        const { rows } = await this.pool.query<{ anomaly_id: string }>(`SELECT anomaly_id FROM anomaly_keys WHERE dedup_key = $1`, [`fingerprint:${fingerprint}`]);
-        const anomalyId = rows[0]?.anomaly_id;
-        if (anomalyId) {
-          const result = await this.bus
-            .send('anomaly', anomalyId, { type: 'ResolveAnomaly', data: { anomalyId, how: 'recovered', note: `${source} reports the alert resolved` }, metadata: { now, actor, correlationId, idempotencyKey: `${fingerprint}:resolved:${a.endsAt ?? now}`.slice(0, 128) } })
-            .catch((error: unknown) => {
-              if (!refusalOf(error)) throw error;
-              return undefined;
-            });
-          outcomes.push({ fingerprint, status: 'resolved', anomalyId, resolved: Boolean(result?.events.length) });
-        } else outcomes.push({ fingerprint, status: 'resolved', resolved: false });
+        const { anomalyId, resolved } = await this.resolveByKey.execute({
+          key: `fingerprint:${fingerprint}`,
+          how: 'recovered',
+          note: `${source} reports the alert resolved`,
+          actor,
+          correlationId,
+          now,
+          idempotencyKey: `${fingerprint}:resolved:${a.endsAt ?? now}`,
+        });
+        outcomes.push({ fingerprint, status: 'resolved', ...(anomalyId ? { anomalyId } : {}), resolved });
         continue;
       }
       const labels = a.labels;
@@ -120,14 +118,7 @@ export class AlertIntake {
         correlationId,
         now,
       });
-      const silence = await this.silences.matching({ ...labels, service, operation, signal, severity, source, alertname: labels.alertname }, now);
-      if (silence) {
-        await this.bus
-          .send('anomaly', result.id, { type: 'SuppressAnomaly', data: { anomalyId: result.id, silenceId: silence.id }, metadata: { now, actor: 'system:silences', correlationId, idempotencyKey: `silence:${silence.id}:${result.id}` } })
-          .catch((error: unknown) => {
-            if (!refusalOf(error)) throw error;
-          });
-      }
+      const silence = await suppressIfSilenced(this.bus, this.silences, result.id, { ...labels, service, operation, signal, severity, source, alertname: labels.alertname }, { now, correlationId });
       outcomes.push({ fingerprint, status: 'firing', anomalyId: result.id, created: result.created, ...(silence ? { silencedBy: silence.id } : {}) });
     }
     return outcomes;

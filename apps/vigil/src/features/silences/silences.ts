@@ -3,7 +3,9 @@ import { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { CommandBus } from '@vigil/application';
 import { EventStore } from '@vigil/event-store';
+import { refusalOf } from '@vigil/saga-host';
 import { IncidentLinks } from '../deliveries/incident-links';
 import { Suppressions } from '../deliveries/suppression';
 
@@ -162,4 +164,29 @@ export function anomalyLabels(anomaly: { service: string; operation: string; sig
     source: anomaly.source ?? 'detector',
     ...(anomaly.signal.startsWith('alert:') ? { alertname: anomaly.signal.slice('alert:'.length) } : {}),
   };
+}
+
+/**
+ * Marks an anomaly suppressed when an active silence matches its labels (whoever raised it: alert intake or the
+ * detector), and returns that silence. Idempotent per (silence, anomaly).
+ */
+export async function suppressIfSilenced(
+  bus: CommandBus,
+  silences: Pick<SilenceRegistry, 'matching'>,
+  anomalyId: string,
+  labels: Readonly<Record<string, string | undefined>>,
+  meta: { now: string; correlationId: string },
+): Promise<Silence | undefined> {
+  const silence = await silences.matching(labels, meta.now);
+  if (!silence) return undefined;
+  await bus
+    .send('anomaly', anomalyId, {
+      type: 'SuppressAnomaly',
+      data: { anomalyId, silenceId: silence.id },
+      metadata: { now: meta.now, actor: 'system:silences', correlationId: meta.correlationId, idempotencyKey: `silence:${silence.id}:${anomalyId}` },
+    })
+    .catch((error: unknown) => {
+      if (!refusalOf(error)) throw error;
+    });
+  return silence;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { CommandBus } from '@vigil/application';
 import { AnomalySeverity } from '@vigil/domain/anomaly';
+import { detectionKey } from '../resolve-anomaly-by-key/resolve-anomaly-by-key.usecase';
 
 export interface ReportAnomalyInput {
   readonly service: string;
@@ -30,7 +31,7 @@ export class ReportAnomalyUseCase {
   ) {}
 
   async execute(input: ReportAnomalyInput): Promise<{ id: string; created: boolean }> {
-    const key = input.fingerprint ? `fingerprint:${input.fingerprint}` : JSON.stringify([input.service, input.operation, input.signal]);
+    const key = input.fingerprint ? `fingerprint:${input.fingerprint}` : detectionKey(input.service, input.operation, input.signal);
     for (let attempt = 0; attempt < 3; attempt++) {
       const candidate = randomUUID();
       const { rows } = await this.pool.query<{ anomaly_id: string }>(

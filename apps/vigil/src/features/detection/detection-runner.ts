@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { Pool, PoolClient } from 'pg';
+import { Logger } from 'pino';
+import { CommandBus } from '@vigil/application';
+import { AnomalySeverity } from '@vigil/domain/anomaly';
+import { minuteOf, RedDecision, RedMinute, RedMonitor, Slo, SloDecision, SloMonitor } from '@vigil/detection';
+import { ReportAnomalyUseCase } from '../anomalies/usecases/report-anomaly/report-anomaly.usecase';
+import { detectionKey, ResolveAnomalyByKeyUseCase } from '../anomalies/usecases/resolve-anomaly-by-key/resolve-anomaly-by-key.usecase';
+import { SilenceRegistry, suppressIfSilenced } from '../silences/silences';
+
+/** Where RED minutes come from (the ClickHouse RED rollup). */
+export interface RedMinuteSource {
+  /** (service, operation) pairs with data at or after `since`. */
+  keys(since: number): Promise<ReadonlyArray<{ service: string; operation: string }>>;
+  /** Closed minutes in [from, to), ascending by minute; only `keys` when given. */
+  minutes(from: number, to: number, keys?: ReadonlyArray<{ service: string; operation: string }>): Promise<RedMinute[]>;
+}
+
+export interface DetectionRunnerOptions {
+  readonly source: RedMinuteSource;
+  readonly bus: CommandBus;
+  readonly pool: Pool;
+  readonly silences?: Pick<SilenceRegistry, 'matching'>;
+  readonly slos: readonly Slo[];
+  readonly logger: Logger;
+  readonly intervalMs: number;
+  /** History a series first seen is learned from. Default 6 h. */
+  readonly warmupMs?: number;
+  /** Decisions about minutes older than this are history being learned, not news. Default 15 min. */
+  readonly actWindowMs?: number;
+  /** A minute is closed this long after it ends (late spans). Default 10 s. */
+  readonly latenessMs?: number;
+  readonly clock?: () => number;
+}
+
+const DETECTOR_LOCK = 0x76_69_67_01; // 'vig' 1: one active detector per database
+
+/**
+ * Streams the RED rollup through the RED and SLO monitors and turns their decisions into anomalies: raise (one open
+ * anomaly per service, operation and signal; repeats update it), resolve when the signal is back. Series seen for
+ * the first time are learned from `warmupMs` of history, so a restart re-learns from ClickHouse instead of keeping
+ * detector state elsewhere; only decisions about recent minutes act. One instance per database is active (a
+ * PostgreSQL advisory lock); the others wait to take over.
+ */
+export class DetectionRunner {
+  private readonly red = new RedMonitor();
+  private readonly slo: SloMonitor;
+  private readonly report: ReportAnomalyUseCase;
+  private readonly resolveByKey: ResolveAnomalyByKeyUseCase;
+  private readonly known = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lockClient: PoolClient | null = null;
+  private cursor: number | null = null;
+  private stopped = false;
+  readonly stats = { ticks: 0, minutes: 0, raised: 0, resolved: 0, failures: 0 };
+
+  constructor(private readonly options: DetectionRunnerOptions) {
+    this.slo = new SloMonitor(options.slos);
+    this.report = new ReportAnomalyUseCase(options.bus, options.pool);
+    this.resolveByKey = new ResolveAnomalyByKeyUseCase(options.bus, options.pool);
+  }
+
+  start(): void {
+    this.stopped = false;
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.tickSafely().finally(() => {
+        this.running = null;
+        if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs);
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    if (this.lockClient) {
+      await this.lockClient.query('SELECT pg_advisory_unlock($1)', [DETECTOR_LOCK]).catch(() => undefined);
+      this.lockClient.release();
+      this.lockClient = null;
+    }
+  }
+
+  private async tickSafely(): Promise<void> {
+    try {
+      if (!(await this.holdLock())) return;
+      await this.tick();
+    } catch (error) {
+      this.stats.failures++;
+      this.options.logger.warn({ err: error }, 'detection tick failed; retrying at the next interval');
+    }
+  }
+
+  private async holdLock(): Promise<boolean> {
+    if (this.lockClient) return true;
+    const client = await this.options.pool.connect();
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [DETECTOR_LOCK]);
+    if (rows[0]?.locked) {
+      this.lockClient = client;
+      client.on('error', () => {
+        // The session (and so the lock) is gone: re-acquire before the next tick.
+        this.lockClient = null;
+      });
+      return true;
+    }
+    client.release();
+    return false;
+  }
+
+  /** One pass: read new closed minutes, feed the monitors, act on recent decisions. */
+  async tick(): Promise<void> {
+    const now = this.now();
+    const closedUntil = minuteOf(now - (this.options.latenessMs ?? 10_000));
+    const warmupFrom = closedUntil - (this.options.warmupMs ?? 6 * 3_600_000);
+    const keys = await this.options.source.keys(warmupFrom);
+    const fresh = keys.filter((key) => !this.known.has(detectionKey(key.service, key.operation, '')));
+    const points: RedMinute[] = [];
+    if (fresh.length) points.push(...(await this.options.source.minutes(warmupFrom, closedUntil, fresh)));
+    // Re-read a few minutes back: a closed minute can still gain late rows for a key that is already known.
+    if (this.cursor !== null) points.push(...(await this.options.source.minutes(this.cursor - 5 * 60_000, closedUntil)));
+    fresh.forEach((key) => this.known.add(detectionKey(key.service, key.operation, '')));
+    this.cursor = closedUntil;
+    const byMinute = new Map(points.map((point) => [`${detectionKey(point.service, point.operation, '')}${point.minute}`, point]));
+    const ordered = [...byMinute.values()].sort((a, b) => a.minute - b.minute);
+    // The SLO monitor sums minutes: feed it only minutes the RED monitor has not seen yet.
+    const unseen = ordered.filter((point) => point.minute > (this.red.lastMinute(point.service, point.operation) ?? -Infinity));
+    const sloDecisions = this.slo.observe(unseen);
+    const redDecisions = this.red.observe(unseen);
+    this.stats.ticks++;
+    this.stats.minutes += unseen.length;
+    const actFrom = now - (this.options.actWindowMs ?? 15 * 60_000);
+    const correlationId = `detection-${randomUUID()}`;
+    for (const decision of latestPerKey(redDecisions, actFrom)) await this.actOnRed(decision, correlationId);
+    for (const decision of latestPerSlo(sloDecisions, actFrom)) await this.actOnSlo(decision, correlationId);
+  }
+
+  private async actOnRed(decision: RedDecision, correlationId: string): Promise<void> {
+    const now = new Date(this.now()).toISOString();
+    const window = { start: new Date(decision.minute).toISOString(), end: new Date(decision.minute + 60_000).toISOString() };
+    if (decision.type === 'resolve') {
+      const { resolved } = await this.resolveByKey.execute({
+        key: detectionKey(decision.service, decision.operation, decision.signal),
+        how: 'recovered',
+        note: `${decision.signal} back inside its baseline band for ${decision.inBandMinutes} minutes`,
+        actor: 'system:detector',
+        correlationId,
+        now,
+        idempotencyKey: `detector:resolve:${decision.service}:${decision.operation}:${decision.signal}:${decision.minute}`,
+      });
+      if (resolved) this.stats.resolved++;
+      return;
+    }
+    await this.raise({ ...decision, expected: round(decision.expected), actual: round(decision.actual), score: round(decision.score), window }, correlationId, now);
+  }
+
+  private async actOnSlo(decision: SloDecision, correlationId: string): Promise<void> {
+    const now = new Date(this.now()).toISOString();
+    const { slo } = decision;
+    const operation = slo.operation ?? '*';
+    const signal = `slo:${slo.name}`;
+    if (decision.type === 'resolve') {
+      await this.resolveByKey.execute({ key: detectionKey(slo.service, operation, signal), how: 'recovered', note: 'no burn-rate window pair fires any more', actor: 'system:detector', correlationId, now, idempotencyKey: `detector:resolve:${slo.service}:${signal}:${decision.minute}` });
+      return;
+    }
+    const { alert } = decision;
+    const ratio = alert.longBurnRate / alert.threshold;
+    await this.raise(
+      {
+        service: slo.service,
+        operation,
+        signal,
+        expected: alert.threshold,
+        actual: round(alert.longBurnRate),
+        score: round(1 - 1 / (1 + ratio * ratio)),
+        severity: decision.severity,
+        window: { start: new Date(decision.minute - windowMsOf(alert.name)).toISOString(), end: new Date(decision.minute + 60_000).toISOString() },
+      },
+      correlationId,
+      now,
+    );
+  }
+
+  private async raise(
+    anomaly: { service: string; operation: string; signal: string; expected: number; actual: number; score: number; severity: AnomalySeverity; window: { start: string; end: string } },
+    correlationId: string,
+    now: string,
+  ): Promise<void> {
+    const result = await this.report.execute({ ...anomaly, source: 'vigil-detector', actor: 'system:detector', correlationId, now });
+    if (result.created) this.stats.raised++;
+    if (this.options.silences) {
+      await suppressIfSilenced(this.options.bus, this.options.silences, result.id, { service: anomaly.service, operation: anomaly.operation, signal: anomaly.signal, severity: anomaly.severity, source: 'vigil-detector' }, { now, correlationId });
+    }
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+}
+
+/** Within one pass only the newest decision per series matters (several minutes may arrive at once). */
+function latestPerKey(decisions: readonly RedDecision[], actFrom: number): RedDecision[] {
+  const latest = new Map<string, RedDecision>();
+  for (const decision of decisions) if (decision.minute >= actFrom) latest.set(detectionKey(decision.service, decision.operation, decision.signal), decision);
+  return [...latest.values()];
+}
+
+function latestPerSlo(decisions: readonly SloDecision[], actFrom: number): SloDecision[] {
+  const latest = new Map<string, SloDecision>();
+  for (const decision of decisions) if (decision.minute >= actFrom) latest.set(`${decision.slo.name}\u0000${decision.slo.service}`, decision);
+  return [...latest.values()];
+}
+
+/** `1h/5m` → 1 h: the long window of a burn-rate pair's name. */
+function windowMsOf(name: string): number {
+  const match = /^(\d+)([mhd])/.exec(name);
+  if (!match) return 60_000;
+  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+}
+
+const round = (value: number): number => (Number.isFinite(value) ? Number(value.toPrecision(4)) : 0);
