@@ -1,0 +1,349 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { OtelSpansValueV1 } from '@vigil/contracts';
+import { ClickHouseMigrator, KafkaTelemetryBus, spanRow, TelemetryPipeline, TRACES, type TelemetryBus } from '@vigil/telemetry';
+import { startClickHouse, startKafka, type KafkaHandle } from '@vigil/testing';
+import { flagsUsage, type FlagSpec, parseFlags } from '../lib/args';
+import { note, progressBar } from '../lib/progress';
+import { formatCount, formatRatio, markdownTable, writeResults } from '../lib/report';
+import type { FromLoadGenerator, LoadCounters, ToLoadGenerator } from './load-protocol';
+import { rssChart, rssSlopeMbPerMinute, type RssSample } from './rss-chart';
+import { buildSpanPool, writeSpanPool, type SpanPool } from './span-pool';
+
+const FLAGS = {
+  seconds: { default: 20, description: 'sending time of each throughput case (and of the raw baseline)', integer: true },
+  connections: { default: 32, description: 'keep-alive HTTP connections of the load generator', integer: true },
+  batch: { default: 1000, description: 'spans per OTLP request', integer: true },
+  pool: { default: 100_000, description: 'distinct pre-encoded spans, cycled by the load generator', integer: true },
+  'raw-batch': { default: 50_000, description: 'rows per INSERT of the raw baseline', integer: true },
+  kafka: { default: 1, description: '1: also measure through a real Kafka broker (KAFKA_BROKERS or a private KRaft one); 0: skip', integer: true, min: 0 },
+  'soak-minutes': { default: 1, description: 'RSS sampled at a steady rate through the embedded pipeline (30 for the full soak)', min: 0 },
+  'soak-rate': { default: 0, description: 'spans/s during the soak; 0 = half the measured embedded throughput', integer: true, min: 0 },
+  'writer-rows': { default: 0, description: "the writer's maxRows per insert; 0 = the pipeline's default", integer: true, min: 0 },
+} satisfies Record<string, FlagSpec>;
+
+export const usage = `npm run bench -- ingest [flags]\n${flagsUsage(FLAGS)}`;
+
+const GOAL_RATIO = 0.5;
+const GOAL_PER_CORE = 50_000;
+const COMMIT_TIMEOUT_MS = 180_000;
+
+interface CaseResult {
+  readonly name: string;
+  readonly ackedSpans: number;
+  readonly committedSpans: number;
+  /** First send → last acknowledged span counted in ClickHouse. */
+  readonly seconds: number;
+  readonly spansPerSecond: number;
+  /** CPU of this process (receiver, bus, writer, and chDB when embedded) over the case, in cores. */
+  readonly pipelineCores: number;
+  readonly spansPerSecondPerCore: number;
+  readonly generator: LoadCounters;
+}
+
+interface Flags {
+  seconds: number;
+  connections: number;
+  batch: number;
+  pool: number;
+  'raw-batch': number;
+  kafka: number;
+  'soak-minutes': number;
+  'soak-rate': number;
+  'writer-rows': number;
+}
+
+/**
+ * `npm run bench -- ingest`: OTLP/HTTP → bus → ClickHouse throughput, counted end to end (acknowledged by the receiver
+ * AND committed in ClickHouse), against a raw @clickhouse/client JSONEachRow insert of the same rows into the same
+ * otel_traces table, measured in the same run on the same engine. Then a steady-rate soak sampling RSS.
+ */
+export async function run(args: readonly string[]): Promise<void> {
+  const flags: Flags = parseFlags(args, FLAGS);
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = loadavg();
+  note(`node ${process.version}, ${cpus().length} CPUs, load average ${loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  const stamp = `${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+  const poolFile = join(tmpdir(), `vigil-ingest-pool-${stamp}.bin`);
+  const clickhouse = await startClickHouse();
+  note(clickhouse.external ? 'clickhouse: CLICKHOUSE_URL' : `clickhouse: embedded chDB in this process (${clickhouse.dataDir})`);
+  const databases: string[] = [];
+  const freshDatabase = async (name: string) => {
+    const database = `bench_ingest_${name}_${stamp}`;
+    databases.push(database);
+    await clickhouse.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+    return database;
+  };
+  let generator: LoadGenerator | null = null;
+  let kafka: KafkaHandle | null = null;
+  try {
+    const pool = buildPool(flags);
+    writeSpanPool(poolFile, pool);
+    generator = await LoadGenerator.start(poolFile);
+
+    const raw = await measureRawInsert(clickhouse.client, await freshDatabase('raw'), pool, flags);
+    const cases: CaseResult[] = [];
+    const embedded = await withPipeline(clickhouse.client, await freshDatabase('embedded'), undefined, flags, async (pipeline, database) => {
+      const result = await measurePipeline('embedded (in-process bus)', pipeline, database, clickhouse.client, generator!, flags);
+      cases.push(result);
+      const soakRate = flags['soak-rate'] || Math.round(result.spansPerSecond / 2);
+      return flags['soak-minutes'] > 0 ? soak(pipeline, database, clickhouse.client, generator!, soakRate, flags) : null;
+    });
+    let kafkaSkipped: string | null = null;
+    if (flags.kafka) {
+      try {
+        const started = Date.now();
+        kafka = await startKafka();
+        note(kafka.external ? `kafka: KAFKA_BROKERS ${kafka.brokers.join(',')}` : `kafka: private KRaft broker ${kafka.brokers.join(',')} started in ${Date.now() - started} ms`);
+      } catch (error) {
+        kafkaSkipped = `could not start Kafka: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+        note(kafkaSkipped);
+      }
+      if (kafka) {
+        const bus = new KafkaTelemetryBus({ brokers: kafka.brokers, clientId: `vigil-bench-ingest-${stamp}` });
+        await withPipeline(clickhouse.client, await freshDatabase('kafka'), bus, flags, async (pipeline, database) => {
+          cases.push(await measurePipeline('Kafka bus (kafkajs, real broker)', pipeline, database, clickhouse.client, generator!, flags));
+        }, `vigil-bench-ingest-${stamp}`);
+      }
+    } else {
+      kafkaSkipped = '--kafka 0';
+    }
+
+    report({ flags, startedAt, loadAverageAtStart, raw, cases, soak: embedded, kafkaSkipped, external: clickhouse.external, pool });
+  } finally {
+    generator?.stop();
+    rmSync(poolFile, { force: true });
+    note('dropping the bench databases…');
+    for (const database of databases) await clickhouse.client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
+    await kafka?.stop().catch(() => undefined);
+    await clickhouse.stop();
+  }
+}
+
+function buildPool(flags: Flags): SpanPool {
+  const bar = progressBar('encoding the span pool', flags.pool);
+  const pool = buildSpanPool({ spans: flags.pool, spansPerBody: flags.batch, seed: 42, onProgress: (spans) => bar.update(spans, `${formatCount(spans)} spans`) });
+  bar.stop();
+  const bytes = pool.bodies.reduce((sum, body) => sum + body.length, 0);
+  note(`pool: ${formatCount(pool.bodies.length)} ExportTraceServiceRequest bodies × ${formatCount(pool.spansPerBody)} spans, ${(bytes / pool.bodies.length / 1024).toFixed(0)} KiB each`);
+  return pool;
+}
+
+async function withPipeline<T>(
+  clickhouse: ClickHouseClient,
+  database: string,
+  bus: TelemetryBus | undefined,
+  flags: Flags,
+  body: (pipeline: TelemetryPipeline, database: string) => Promise<T>,
+  groupId?: string,
+): Promise<T> {
+  const pipeline = new TelemetryPipeline({
+    clickhouse, bus, receiver: { port: 0, host: '127.0.0.1' }, schema: { database },
+    ...(flags['writer-rows'] ? { writer: { maxRows: flags['writer-rows'] } } : {}),
+    ...(groupId ? { groupId } : {}),
+  });
+  await pipeline.start();
+  try {
+    return await body(pipeline, database);
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+async function countSpans(clickhouse: ClickHouseClient, database: string): Promise<number> {
+  const result = await clickhouse.query({ query: `SELECT count() AS n FROM ${database}.otel_traces`, format: 'JSONEachRow' });
+  return Number((await result.json<{ n: string }>())[0].n);
+}
+
+/** The same spans as the writer would insert them (spanRow of the decoded bodies), inserted straight by the client. */
+async function measureRawInsert(clickhouse: ClickHouseClient, database: string, pool: SpanPool, flags: Flags): Promise<CaseResult> {
+  await new ClickHouseMigrator(clickhouse, { database }).migrate();
+  const rows = pool.bodies.flatMap((body) => TRACES.decode(body, 'protobuf').messages.flatMap((message) => (message.value as OtelSpansValueV1).spans.map(spanRow)));
+  const batch = flags['raw-batch'];
+  const bar = progressBar('raw insert baseline', flags.seconds);
+  const cpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  let inserted = 0;
+  let offset = 0;
+  while (performance.now() - started < flags.seconds * 1000) {
+    const values = rows.slice(offset, offset + batch);
+    offset = offset + batch >= rows.length ? 0 : offset + batch;
+    await clickhouse.insert({ table: `${database}.otel_traces`, values, format: 'JSONEachRow', clickhouse_settings: { date_time_input_format: 'basic' } });
+    inserted += values.length;
+    const elapsed = (performance.now() - started) / 1000;
+    bar.update(Math.floor(elapsed), `${formatCount(inserted)} rows, ${formatCount(inserted / elapsed)} rows/s`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  bar.stop();
+  const committed = await countSpans(clickhouse, database);
+  const cores = cpuSeconds(process.cpuUsage(cpuAtStart)) / seconds;
+  const zero: LoadCounters = { ackedSpans: 0, requests: 0, retries: 0, elapsedMs: 0, cpuMs: 0 };
+  return { name: 'raw insert (JSONEachRow)', ackedSpans: inserted, committedSpans: committed, seconds, spansPerSecond: committed / seconds, pipelineCores: cores, spansPerSecondPerCore: committed / seconds / cores, generator: zero };
+}
+
+async function measurePipeline(name: string, pipeline: TelemetryPipeline, database: string, clickhouse: ClickHouseClient, generator: LoadGenerator, flags: Flags): Promise<CaseResult> {
+  const bar = progressBar(name.split(' (')[0], flags.seconds);
+  const cpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  let committed = 0;
+  const counting = setInterval(() => void countSpans(clickhouse, database).then((n) => (committed = n), () => undefined), 1_000);
+  const counters = await generator.run({ url: pipeline.receiver!.url, connections: flags.connections, durationMs: flags.seconds * 1000, spansPerSecond: 0 }, (progress) => {
+    bar.update(Math.floor(progress.elapsedMs / 1000), `acked ${formatCount(progress.ackedSpans)} (${formatCount(progress.ackedSpans / Math.max(progress.elapsedMs / 1000, 0.001))}/s), committed ${formatCount(committed)}, ${formatCount(progress.retries)} retries`);
+  });
+  clearInterval(counting);
+  bar.stop();
+  committed = await waitForCommitted(clickhouse, database, counters.ackedSpans);
+  const seconds = (performance.now() - started) / 1000;
+  const cores = cpuSeconds(process.cpuUsage(cpuAtStart)) / seconds;
+  note(`${name}: ${formatCount(counters.ackedSpans)} spans acknowledged in ${(counters.elapsedMs / 1000).toFixed(1)} s, all committed after ${seconds.toFixed(1)} s`);
+  return { name, ackedSpans: counters.ackedSpans, committedSpans: committed, seconds, spansPerSecond: counters.ackedSpans / seconds, pipelineCores: cores, spansPerSecondPerCore: counters.ackedSpans / seconds / cores, generator: counters };
+}
+
+async function waitForCommitted(clickhouse: ClickHouseClient, database: string, acked: number): Promise<number> {
+  const deadline = Date.now() + COMMIT_TIMEOUT_MS;
+  for (;;) {
+    const committed = await countSpans(clickhouse, database);
+    if (committed >= acked) return committed;
+    if (Date.now() > deadline) {
+      note(`WARNING: only ${formatCount(committed)} of ${formatCount(acked)} acknowledged spans committed after ${COMMIT_TIMEOUT_MS / 1000} s`);
+      return committed;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface SoakResult {
+  readonly spansPerSecond: number;
+  readonly minutes: number;
+  readonly ackedSpans: number;
+  readonly committedSpans: number;
+  readonly samples: RssSample[];
+  readonly slopeSecondHalfMbPerMinute: number;
+}
+
+async function soak(pipeline: TelemetryPipeline, database: string, clickhouse: ClickHouseClient, generator: LoadGenerator, spansPerSecond: number, flags: Flags): Promise<SoakResult> {
+  const durationMs = flags['soak-minutes'] * 60_000;
+  const before = await countSpans(clickhouse, database);
+  const samples: RssSample[] = [];
+  const started = performance.now();
+  const sample = () => {
+    const memory = process.memoryUsage();
+    samples.push({ atSeconds: (performance.now() - started) / 1000, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed });
+  };
+  sample();
+  const sampler = setInterval(sample, 1_000);
+  const bar = progressBar(`soak at ${formatCount(spansPerSecond)} spans/s`, Math.ceil(durationMs / 1000));
+  const counters = await generator.run({ url: pipeline.receiver!.url, connections: flags.connections, durationMs, spansPerSecond }, (progress) => {
+    const rss = samples[samples.length - 1].rssBytes / 1024 ** 2;
+    bar.update(Math.floor(progress.elapsedMs / 1000), `acked ${formatCount(progress.ackedSpans)}, RSS ${rss.toFixed(0)} MB`);
+  });
+  clearInterval(sampler);
+  bar.stop();
+  const committed = (await waitForCommitted(clickhouse, database, before + counters.ackedSpans)) - before;
+  const secondHalf = samples.filter((s) => s.atSeconds >= durationMs / 2000);
+  return { spansPerSecond, minutes: flags['soak-minutes'], ackedSpans: counters.ackedSpans, committedSpans: committed, samples, slopeSecondHalfMbPerMinute: rssSlopeMbPerMinute(secondHalf) };
+}
+
+function report(input: {
+  flags: Flags; startedAt: string; loadAverageAtStart: number[]; raw: CaseResult; cases: CaseResult[]; soak: SoakResult | null;
+  kafkaSkipped: string | null; external: boolean; pool: SpanPool;
+}): void {
+  const { raw, cases, soak, flags } = input;
+  const rows = [
+    [raw.name, formatCount(raw.spansPerSecond), '—', '—', formatCount(raw.spansPerSecondPerCore), `${raw.pipelineCores.toFixed(2)}`, '', ''],
+    ...cases.map((result) => {
+      const ratio = result.spansPerSecond / raw.spansPerSecond;
+      const met = ratio >= GOAL_RATIO && result.spansPerSecondPerCore >= GOAL_PER_CORE && result.committedSpans >= result.ackedSpans;
+      return [
+        result.name, formatCount(result.spansPerSecond), formatCount(raw.spansPerSecond), formatRatio(ratio), formatCount(result.spansPerSecondPerCore),
+        `${result.pipelineCores.toFixed(2)}`, `≥ ${GOAL_RATIO}× raw, ≥ ${formatCount(GOAL_PER_CORE)}/s per core`, met ? 'yes' : 'NO',
+      ];
+    }),
+    ...(input.kafkaSkipped ? [['Kafka bus', 'skipped', '', '', '', '', input.kafkaSkipped, '']] : []),
+  ];
+  const table = markdownTable(['case (spans/s, acknowledged and committed)', 'ours', 'baseline: raw insert', 'ratio', 'per core', 'cores used', 'goal', 'met?'], rows);
+  const soakLines = soak
+    ? [
+        markdownTable(['soak', 'rate (spans/s)', 'minutes', 'acknowledged', 'committed', 'RSS start', 'RSS max', 'RSS end', 'RSS slope, 2nd half'], [[
+          'embedded pipeline', formatCount(soak.spansPerSecond), String(soak.minutes), formatCount(soak.ackedSpans), formatCount(soak.committedSpans),
+          megabytes(soak.samples[0]?.rssBytes), megabytes(Math.max(...soak.samples.map((s) => s.rssBytes))), megabytes(soak.samples[soak.samples.length - 1]?.rssBytes),
+          `${soak.slopeSecondHalfMbPerMinute.toFixed(1)} MB/min`,
+        ]]),
+        '',
+        '```',
+        rssChart(`RSS of the pipeline process (receiver, bus, writer${input.external ? '' : ', chDB'}) during the soak`, soak.samples),
+        '```',
+      ]
+    : ['(soak skipped: --soak-minutes 0)'];
+  const path = writeResults('ingest', {
+    benchmark: 'ingest', startedAt: input.startedAt, finishedAt: new Date().toISOString(), flags,
+    environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverageAtStart: input.loadAverageAtStart, loadAverageAtEnd: loadavg(), clickhouse: input.external ? 'CLICKHOUSE_URL' : 'chDB in-process' },
+    goals: { ratio: GOAL_RATIO, perCore: GOAL_PER_CORE }, raw, cases, kafkaSkipped: input.kafkaSkipped, soak,
+  });
+  process.stdout.write([
+    `## Ingest: OTLP/HTTP protobuf → bus → ClickHouse (${input.external ? 'CLICKHOUSE_URL' : 'chDB in-process'}; ${cpus().length} CPUs, load average ${input.loadAverageAtStart[0].toFixed(1)} → ${loadavg()[0].toFixed(1)})`,
+    '',
+    table,
+    '',
+    `Ours: spans in bodies the receiver acknowledged (200) during ${flags.seconds} s of sending over ${flags.connections} keep-alive connections (${formatCount(flags.batch)} spans per request, ${formatCount(input.pool.bodies.length)} pre-encoded bodies cycled), divided by the time until all of them were counted in otel_traces.`,
+    `Baseline, same run and engine: @clickhouse/client JSONEachRow inserts of the same rows (spanRow of the decoded pool), ${formatCount(flags['raw-batch'])} per insert, one at a time, into the same otel_traces schema, for ${flags.seconds} s.`,
+    `Writer: ${flags['writer-rows'] ? `maxRows ${formatCount(flags['writer-rows'])}` : "the pipeline's defaults"}.`,
+    `Per core: spans/s divided by this process's CPU (user + system, all threads: receiver, bus, writer${input.external ? '' : ' and the chDB engine'}); the load generator runs in its own process${cases.some((c) => c.name.startsWith('Kafka')) ? ' and the Kafka broker in its own JVM, neither counted' : ', not counted'}.`,
+    '',
+    ...soakLines,
+    '',
+    `raw results: ${path}`,
+    '',
+  ].join('\n'));
+}
+
+const megabytes = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 1024 ** 2).toFixed(0)} MB`);
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
+
+/** The load generator child process (bench/ingest/load-generator.ts) and its IPC. */
+class LoadGenerator {
+  private listener: ((message: FromLoadGenerator) => void) | null = null;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: FromLoadGenerator) => this.listener?.(message));
+  }
+
+  static async start(poolFile: string): Promise<LoadGenerator> {
+    // Inherits this process's execArgv (-r tools/register.js), so it runs the TypeScript source directly.
+    const generator = new LoadGenerator(fork(join(__dirname, 'load-generator.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const ready = await generator.exchange({ type: 'load', poolFile }, () => undefined);
+    if (ready.type !== 'ready') throw new Error('load generator did not load the pool');
+    return generator;
+  }
+
+  async run(options: Omit<Extract<ToLoadGenerator, { type: 'run' }>, 'type'>, onProgress: (counters: LoadCounters) => void): Promise<LoadCounters> {
+    const done = await this.exchange({ type: 'run', ...options }, onProgress);
+    if (done.type !== 'done') throw new Error('load generator ended without its counters');
+    return done;
+  }
+
+  stop(): void {
+    if (this.child.connected) this.child.disconnect();
+    this.child.kill();
+  }
+
+  private exchange(message: ToLoadGenerator, onProgress: (counters: LoadCounters) => void): Promise<FromLoadGenerator> {
+    return new Promise((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`load generator exited (${code})`));
+      this.child.once('exit', exited);
+      this.listener = (reply) => {
+        if (reply.type === 'progress') return onProgress(reply);
+        this.child.off('exit', exited);
+        this.listener = null;
+        if (reply.type === 'failed') reject(new Error(`load generator: ${reply.error}`));
+        else resolve(reply);
+      };
+      this.child.send(message);
+    });
+  }
+}
