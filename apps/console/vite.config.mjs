@@ -7,7 +7,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export default defineConfig({
   root: here,
-  base: './',
+  // Absolute asset paths: the console also loads on nested paths such as the SSO redirect URL /auth/oidc/callback.
+  base: '/',
   resolve: {
     alias: [{ find: /^@vigil\/domain\/([^/]+)$/, replacement: resolve(here, '../../libs/domain/$1/src/index.ts') }],
   },

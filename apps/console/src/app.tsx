@@ -3,6 +3,7 @@ import { Loading } from './components/common';
 import { useRoute } from './hooks';
 import { Api, ApiError } from './lib/api';
 import { LiveEvents, LiveState } from './lib/live';
+import { completeSso, endSsoSession, ssoCallbackParams } from './lib/oidc';
 import { Me, MUTATING_ROLES } from './lib/types';
 import { ApprovalStatus } from './lib/types';
 import { Audit } from './screens/Audit';
@@ -112,10 +113,11 @@ function Shell() {
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
-  const [booting, setBooting] = useState(Boolean(tokenStore.get()));
+  const [ssoCallback] = useState(ssoCallbackParams);
+  const [booting, setBooting] = useState(Boolean(tokenStore.get() || ssoCallback));
   const [bootError, setBootError] = useState<unknown>();
 
-  const signOut = useMemo(
+  const endSession = useMemo(
     () => () => {
       tokenStore.clear();
       setSession((s) => {
@@ -125,11 +127,20 @@ export function App() {
     },
     [],
   );
+  /** The Sign out button: an SSO session also ends on the server. */
+  const signOut = useMemo(
+    () => () => {
+      const token = tokenStore.get();
+      if (token) void endSsoSession(token);
+      endSession();
+    },
+    [endSession],
+  );
 
   const signIn = async (token: string) => {
     const api = new Api(token, () => {
       setBootError(new ApiError(401, 'AUTH.UNAUTHENTICATED', 'The token was refused.'));
-      signOut();
+      endSession();
     });
     const me = await whoAmI(new Api(token));
     tokenStore.set(token);
@@ -139,9 +150,12 @@ export function App() {
   };
 
   useEffect(() => {
+    // Back from the identity provider, or a token kept from earlier in this tab.
     const saved = tokenStore.get();
-    if (!saved) return;
-    signIn(saved)
+    const token = ssoCallback ? completeSso(ssoCallback) : saved ? Promise.resolve(saved) : undefined;
+    if (!token) return;
+    token
+      .then(signIn)
       .catch((error: unknown) => {
         tokenStore.clear();
         setBootError(error);
