@@ -5,3 +5,4 @@ export * from './scenario';
 export * from './otlp';
 export * from './send';
 export * from './replay';
+export * from './verdict';

@@ -22,11 +22,11 @@ export interface ReplayOptions {
   readonly liveMs?: number;
   /** History is generated and sent this much at a time. Default 60 s. */
   readonly historyChunkMs?: number;
-  /** Delivers a change event once its time has come (history ones right after the history). */
+  /** Delivers a change event once its time has come: before the telemetry of the range it falls in. */
   readonly postChange?: (event: ChangeEventBody) => Promise<void>;
   readonly onProgress?: (progress: ReplayProgress) => void;
   readonly signal?: AbortSignal;
-  /** Default Date.now. */
+  /** Default Date.now. A fixed value sends history up to that instant (e.g. the last closed minute) and stops. */
   readonly now?: () => number;
 }
 
@@ -42,14 +42,15 @@ export async function replayScenario(options: ReplayOptions): Promise<ReplayProg
   let progress: ReplayProgress = { phase: 'history', untilMs: start - (options.historyMs ?? 0), spans: 0, logs: 0, points: 0, changes: 0 };
 
   const sendRange = async (phase: ReplayProgress['phase'], fromMs: number, toMs: number) => {
-    const bodies = encodeSlice(options.scenario.generate(fromMs, toMs));
-    await options.sender.sendAll(bodies);
-    progress = { ...progress, phase, untilMs: toMs, spans: progress.spans + bodies.spanCount, logs: progress.logs + bodies.logCount, points: progress.points + bodies.pointCount };
+    // A deploy precedes its effects: its change event goes out before the telemetry of the range it falls in.
     while (pending.length > 0 && Date.parse(pending[0].at) < toMs) {
       const event = pending.shift()!;
       await options.postChange?.(event);
       progress = { ...progress, changes: progress.changes + 1 };
     }
+    const bodies = encodeSlice(options.scenario.generate(fromMs, toMs));
+    await options.sender.sendAll(bodies);
+    progress = { ...progress, phase, untilMs: toMs, spans: progress.spans + bodies.spanCount, logs: progress.logs + bodies.logCount, points: progress.points + bodies.pointCount };
     options.onProgress?.(progress);
   };
 

@@ -1,6 +1,6 @@
 import type { OtelLogsValueV1, OtelSpansValueV1, SpanV1 } from '@vigil/contracts';
 import { LOGS, METRICS, TRACES } from '@vigil/telemetry';
-import { encodeSlice, FAULT_KINDS, Scenario, SCENARIO_METRICS, type FaultKind } from './index';
+import { encodeSlice, FAULT_KINDS, judge, Scenario, SCENARIO_METRICS, servicesNamedIn, SHOP_TOPOLOGY, type FaultKind } from './index';
 
 const ONSET = Date.UTC(2026, 0, 1, 12, 0, 0);
 const scenario = (kind: FaultKind | null, seed = 7) => new Scenario({ seed, fault: kind ? { kind, at: ONSET } : null });
@@ -98,7 +98,7 @@ describe('Scenario', () => {
   });
 
   it('grows a leaking service memory until OOM kills, with restarts counted and OOMKilled logs', () => {
-    const leak = scenario('memory-leak');
+    const leak = new Scenario({ seed: 7, tracesPerSecond: 5, fault: { kind: 'memory-leak', at: ONSET } });
     const slice = leak.generate(ONSET, ONSET + 200_000);
     const memory = slice.metrics.filter((point) => point.name === SCENARIO_METRICS.memoryUtilization && point.resource.attributes['k8s.pod.name'] === slice.metrics.find((p) => p.resource.service === 'inventory')?.resource.attributes['k8s.pod.name']).map((point) => point.value);
     expect(memory[10]).toBeGreaterThan(memory[1]);
@@ -112,5 +112,24 @@ describe('Scenario', () => {
 
   it('knows every fault kind', () => {
     for (const kind of FAULT_KINDS) expect(scenario(kind).label?.kind).toBe(kind);
+  });
+});
+
+describe('judge', () => {
+  const label = scenario('slow-dependency').label!;
+  it('names the service of the top hypothesis without mistaking payment-provider for payment', () => {
+    expect(servicesNamedIn('payment-provider is the deepest anomalous dependency on checkout → payment → payment-provider', SHOP_TOPOLOGY)).toEqual(['payment-provider', 'checkout', 'payment']);
+    const verdict = judge(label, {
+      topHypothesis: { summary: 'payment-provider is the deepest anomalous dependency on checkout → payment → payment-provider', findingIds: ['dependency:payment-provider'] },
+      proposedAction: { kind: 'ticket.create', target: 'jira:OPS' },
+    }, SHOP_TOPOLOGY);
+    expect(verdict).toEqual({ namedService: 'payment-provider', rootCauseMatched: true, proposedKind: 'ticket.create', actionMatched: true });
+  });
+
+  it('prefers the action target over the summary', () => {
+    const verdict = judge(scenario('memory-leak').label!, {
+      topHypothesis: { summary: 'checkout is slow because inventory leaks memory', suggestedAction: { kind: 'k8s.rollout-restart', target: 'k8s:shop/deployment/inventory' } },
+    }, SHOP_TOPOLOGY);
+    expect(verdict).toMatchObject({ namedService: 'inventory', rootCauseMatched: true, actionMatched: true });
   });
 });
