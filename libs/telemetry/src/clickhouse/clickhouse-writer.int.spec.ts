@@ -52,8 +52,8 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
 
   it('migrates once to tables with the OpenTelemetry Collector exporter layout plus Vigil columns', async () => {
     const migrator = new ClickHouseMigrator(clickhouse.client, { database, ttlDays: 7 });
-    expect(await migrator.migrate()).toEqual({ applied: [1, 2, 3], current: 3 });
-    expect(await migrator.migrate()).toEqual({ applied: [], current: 3 });
+    expect(await migrator.migrate()).toEqual({ applied: [1, 2, 3, 4, 5, 6], current: 6 });
+    expect(await migrator.migrate()).toEqual({ applied: [], current: 6 });
 
     const columns = await (await clickhouse.client.query({
       query: `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'otel_traces'`,
@@ -124,12 +124,15 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
     await writer.stop();
   });
 
-  it('stores a replayed batch once (insert_deduplication_token + non_replicated_deduplication_window)', async () => {
+  it('stores a replayed batch once, also when the writer crashed between the insert and its record (insert_deduplication_token)', async () => {
     const writer = new ClickHouseTelemetryWriter({ client: clickhouse.client, database, flushIntervalMs: 20 });
     const traceId = hex(16);
     const batch = spansBatch([span(traceId), span(traceId), span(traceId)]);
     await writer.write(batch);
     await writer.write(batch); // e.g. redelivered after a crash before the offset commit
+    expect(writer.stats).toMatchObject({ inserts: 1, replayedMessages: 3 });
+    await clickhouse.client.command({ query: `TRUNCATE TABLE ${database}.vigil_written_messages` }); // the record never made it
+    await writer.write(batch);
     expect(await count(`${database}.otel_traces WHERE TraceId = '${traceId}'`)).toBe(3);
     expect(writer.stats.inserts).toBe(2);
 
@@ -137,6 +140,28 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
     await writer.write(spansBatch(batch.messages.map((m) => otelSpansV1.decode(m.value).spans[0])));
     expect(await count(`${database}.otel_traces WHERE TraceId = '${traceId}'`)).toBe(6);
     await writer.stop();
+  });
+
+  it('stores a replay once however it is re-batched (messages already written are skipped, per table)', async () => {
+    const writer = new ClickHouseTelemetryWriter({ client: clickhouse.client, database, flushIntervalMs: 20 });
+    const traceId = hex(16);
+    const original = spansBatch(Array.from({ length: 10 }, () => span(traceId)));
+    const slice = (from: number, to: number): DeliveredBatch => ({ ...original, messages: original.messages.slice(from, to) });
+    await writer.write(slice(0, 4));
+    await writer.write(slice(4, 10));
+    // Kafka replay after a lost offset commit, fetched in other splits (one overlapping both original batches).
+    await Promise.all([writer.write(slice(0, 3)), writer.write(slice(3, 7))]);
+    await writer.write(slice(7, 10));
+    await writer.write(original);
+    expect(await count(`${database}.otel_traces WHERE TraceId = '${traceId}'`)).toBe(10);
+    expect(writer.stats.replayedMessages).toBe(20);
+
+    // A new writer (a restarted or other processor instance) remembers through ClickHouse, not memory.
+    const restarted = new ClickHouseTelemetryWriter({ client: clickhouse.client, database, flushIntervalMs: 20 });
+    await restarted.write(slice(2, 9));
+    expect(await count(`${database}.otel_traces WHERE TraceId = '${traceId}'`)).toBe(10);
+    expect(restarted.stats).toMatchObject({ inserts: 0, replayedMessages: 7 });
+    await Promise.all([writer.stop(), restarted.stop()]);
   });
 
   it('batches up to maxRows per insert', async () => {

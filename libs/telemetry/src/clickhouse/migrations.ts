@@ -26,6 +26,18 @@ export interface SchemaOptions {
   engine?: string;
   /** Inserts remembered for deduplication per table. Default 1 000. */
   dedupWindow?: number;
+  /**
+   * Cluster name ('' or absent: single server). With a cluster every DDL runs ON CLUSTER, data lives in
+   * Replicated*MergeTree tables named `<table>_local`, and the usual names are Distributed tables over them, so
+   * writers and readers use the same names in both modes.
+   */
+  cluster?: string;
+  /** Warm tier (10-minute RED rollup) retention. Default 90 days. */
+  warmTtlDays?: number;
+  /** Cold tier (hourly RED rollup) retention. Default 730 days (2 years). */
+  coldTtlDays?: number;
+  /** Spans of traces awaiting a tail-sampling decision are dropped this long after they were written. Default 2 h. */
+  undecidedTtlHours?: number;
 }
 
 export interface Migration {
@@ -34,10 +46,77 @@ export interface Migration {
   statements(options: Required<SchemaOptions>): string[];
 }
 
+export function resolveSchemaOptions(options: SchemaOptions = {}): Required<SchemaOptions> {
+  return {
+    database: options.database ?? 'default',
+    ttlDays: options.ttlDays ?? 7,
+    engine: options.engine ?? 'MergeTree',
+    dedupWindow: options.dedupWindow ?? 1_000,
+    cluster: options.cluster ?? '',
+    warmTtlDays: options.warmTtlDays ?? 90,
+    coldTtlDays: options.coldTtlDays ?? 730,
+    undecidedTtlHours: options.undecidedTtlHours ?? 2,
+  };
+}
+
 const q = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 
 function settings(options: Required<SchemaOptions>): string {
   return `SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = ${options.dedupWindow}`;
+}
+
+/** Engines a table spec may name; `MergeTree` stands for SchemaOptions.engine. */
+type EngineKind = 'MergeTree' | 'AggregatingMergeTree' | 'ReplacingMergeTree' | 'Null';
+
+export interface TableSpec {
+  name: string;
+  /** Column and index definitions, as inside CREATE TABLE (…). */
+  columns: string;
+  engine: EngineKind;
+  /** Engine arguments after the replication path, e.g. the ReplacingMergeTree version column. */
+  engineArgs?: string;
+  /** PARTITION BY / ORDER BY / TTL / SETTINGS. */
+  layout: string;
+  /** Distributed sharding key in cluster mode. Default rand(). */
+  shardingKey?: string;
+}
+
+/** The table rows physically live in: `<name>_local` in cluster mode, `<name>` otherwise. */
+export function storageTable(name: string, options: Required<SchemaOptions>): string {
+  return `${q(options.database)}.${q(options.cluster ? `${name}_local` : name)}`;
+}
+
+function onCluster(options: Required<SchemaOptions>): string {
+  return options.cluster ? ` ON CLUSTER ${q(options.cluster)}` : '';
+}
+
+function engineClause(spec: TableSpec, options: Required<SchemaOptions>): string {
+  const args = spec.engineArgs ? `(${spec.engineArgs})` : '';
+  const base = spec.engine === 'MergeTree' ? options.engine : spec.engine;
+  if (!options.cluster || spec.engine === 'Null') return `${base}${args}`;
+  const replicated = base.startsWith('Replicated') ? base : `Replicated${base}`;
+  const path = `'/clickhouse/tables/{shard}/${options.database}/${spec.name}_local', '{replica}'`;
+  return `${replicated}(${path}${spec.engineArgs ? `, ${spec.engineArgs}` : ''})`;
+}
+
+/** CREATE TABLE statements: one table, or in cluster mode the replicated local table plus a Distributed table over it. */
+export function createTable(spec: TableSpec, options: Required<SchemaOptions>): string[] {
+  const statements = [`CREATE TABLE IF NOT EXISTS ${storageTable(spec.name, options)}${onCluster(options)} (${spec.columns}
+) ENGINE = ${engineClause(spec, options)}${spec.layout ? `\n${spec.layout}` : ''}`];
+  if (options.cluster) {
+    statements.push(`CREATE TABLE IF NOT EXISTS ${q(options.database)}.${q(spec.name)}${onCluster(options)} AS ${storageTable(spec.name, options)}
+ENGINE = Distributed(${q(options.cluster)}, ${q(options.database)}, ${q(`${spec.name}_local`)}, ${spec.shardingKey ?? 'rand()'})`);
+  }
+  return statements;
+}
+
+/**
+ * A materialized view between storage tables (local ones in cluster mode: each shard aggregates what it stores).
+ * `select` gets the storage name of a table.
+ */
+export function createMaterializedView(name: string, target: string, select: (table: (name: string) => string) => string, options: Required<SchemaOptions>): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${q(options.database)}.${q(name)}${onCluster(options)} TO ${storageTable(target, options)} AS
+${select((table) => storageTable(table, options))}`;
 }
 
 const VIGIL_COLUMNS = `
@@ -78,24 +157,7 @@ const METRIC_INDEXES = `
     INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1`;
 
-function metricTable(name: string, columns: string, options: Required<SchemaOptions>): string {
-  return `CREATE TABLE IF NOT EXISTS ${q(options.database)}.${name} (${METRIC_COMMON_COLUMNS}${columns}${EXEMPLARS}
-    SampleWeight Float64 DEFAULT 1 CODEC(ZSTD(1)),${METRIC_INDEXES}
-) ENGINE = ${options.engine}
-PARTITION BY toDate(TimeUnix)
-ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
-TTL toDateTime(TimeUnix) + toIntervalDay(${options.ttlDays})
-${settings(options)}`;
-}
-
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'otel_traces with trace id lookup',
-    statements: (options) => {
-      const db = q(options.database);
-      return [
-        `CREATE TABLE IF NOT EXISTS ${db}.otel_traces (
+const TRACE_COLUMNS = `
     Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
     TraceId String CODEC(ZSTD(1)),
     SpanId String CODEC(ZSTD(1)),
@@ -121,42 +183,115 @@ export const MIGRATIONS: readonly Migration[] = [
         SpanId String,
         TraceState String,
         Attributes Map(LowCardinality(String), String)
-    ) CODEC(ZSTD(1)),${VIGIL_COLUMNS}
+    ) CODEC(ZSTD(1)),${VIGIL_COLUMNS}`;
+
+function metricTable(name: string, columns: string, options: Required<SchemaOptions>): string[] {
+  return createTable({
+    name,
+    columns: `${METRIC_COMMON_COLUMNS}${columns}${EXEMPLARS}
+    SampleWeight Float64 DEFAULT 1 CODEC(ZSTD(1)),${METRIC_INDEXES}`,
+    engine: 'MergeTree',
+    layout: `PARTITION BY toDate(TimeUnix)
+ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
+TTL toDateTime(TimeUnix) + toIntervalDay(${options.ttlDays})
+${settings(options)}`,
+  }, options);
+}
+
+/** RED tiers: the same mergeable state per (service, operation) per bucket, each tier with its own retention. */
+export const RED_TIERS = {
+  '1m': { table: 'otel_red_1m', bucket: 'toStartOfMinute(StartTime)', partition: 'toDate(Timestamp)' },
+  '10m': { table: 'otel_red_10m', bucket: 'toStartOfTenMinutes(StartTime)', partition: 'toMonday(Timestamp)' },
+  '1h': { table: 'otel_red_1h', bucket: 'toStartOfHour(StartTime)', partition: 'toYYYYMM(Timestamp)' },
+} as const;
+export type RedStep = keyof typeof RED_TIERS;
+export const RED_QUANTILES = [0.5, 0.95, 0.99] as const;
+/**
+ * DDSketch with 1% relative accuracy: merging is adding bucket counts, so any split of the spans over inserts and
+ * processors gives the same quantiles (t-digest's merge depends on the order).
+ */
+export const RED_QUANTILES_FUNCTION = `quantilesDD(0.01, ${RED_QUANTILES.join(', ')})`;
+
+function redTier(step: RedStep, ttlDays: number, options: Required<SchemaOptions>): string[] {
+  const tier = RED_TIERS[step];
+  return [
+    ...createTable({
+      name: tier.table,
+      columns: `
+    Timestamp DateTime CODEC(Delta, ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    SpanName LowCardinality(String) CODEC(ZSTD(1)),
+    Requests AggregateFunction(count) CODEC(ZSTD(1)),
+    Errors AggregateFunction(countIf, UInt8) CODEC(ZSTD(1)),
+    DurationQuantiles AggregateFunction(${RED_QUANTILES_FUNCTION}, UInt64) CODEC(ZSTD(1)),
+    DurationSum AggregateFunction(sum, UInt64) CODEC(ZSTD(1)),
+    DurationMin AggregateFunction(min, UInt64) CODEC(ZSTD(1)),
+    DurationMax AggregateFunction(max, UInt64) CODEC(ZSTD(1))`,
+      engine: 'AggregatingMergeTree',
+      layout: `PARTITION BY ${tier.partition}
+ORDER BY (ServiceName, SpanName, Timestamp)
+TTL Timestamp + toIntervalDay(${ttlDays})
+${settings(options)}`,
+      shardingKey: 'cityHash64(ServiceName, SpanName)',
+    }, options),
+    // Every tier reads the raw input (not the tier below): states stay exact merges whatever the insert split.
+    createMaterializedView(`${tier.table}_mv`, tier.table, (table) => `SELECT ${tier.bucket} AS Timestamp, ServiceName, SpanName,
+       countState() AS Requests, countIfState(IsError) AS Errors,
+       ${RED_QUANTILES_FUNCTION.replace('(', 'State(')}(Duration) AS DurationQuantiles,
+       sumState(Duration) AS DurationSum, minState(Duration) AS DurationMin, maxState(Duration) AS DurationMax
+FROM ${table('otel_red_input')}
+GROUP BY Timestamp, ServiceName, SpanName`, options),
+  ];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'otel_traces with trace id lookup',
+    statements: (options) => [
+      ...createTable({
+        name: 'otel_traces',
+        columns: `${TRACE_COLUMNS}
     INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
     INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
-    INDEX idx_duration Duration TYPE minmax GRANULARITY 1
-) ENGINE = ${options.engine}
-PARTITION BY toDate(Timestamp)
+    INDEX idx_duration Duration TYPE minmax GRANULARITY 1`,
+        engine: 'MergeTree',
+        layout: `PARTITION BY toDate(Timestamp)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
 TTL toDateTime(Timestamp) + toIntervalDay(${options.ttlDays})
 ${settings(options)}`,
-        // Trace id → time range, so "show trace X" reads only the day-partitions that hold it.
-        `CREATE TABLE IF NOT EXISTS ${db}.otel_traces_trace_id_ts (
+        shardingKey: 'cityHash64(TraceId)',
+      }, options),
+      // Trace id → time range, so "show trace X" reads only the day-partitions that hold it.
+      ...createTable({
+        name: 'otel_traces_trace_id_ts',
+        columns: `
     TraceId String CODEC(ZSTD(1)),
     Start DateTime CODEC(Delta, ZSTD(1)),
     End DateTime CODEC(Delta, ZSTD(1)),
-    INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1
-) ENGINE = ${options.engine}
-PARTITION BY toDate(Start)
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1`,
+        engine: 'MergeTree',
+        layout: `PARTITION BY toDate(Start)
 ORDER BY (TraceId, Start)
 TTL Start + toIntervalDay(${options.ttlDays})
 ${settings(options)}`,
-        `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.otel_traces_trace_id_ts_mv TO ${db}.otel_traces_trace_id_ts AS
-SELECT TraceId, min(Timestamp) AS Start, max(Timestamp) AS End
-FROM ${db}.otel_traces
+        shardingKey: 'cityHash64(TraceId)',
+      }, options),
+      createMaterializedView('otel_traces_trace_id_ts_mv', 'otel_traces_trace_id_ts', (table) => `SELECT TraceId, min(Timestamp) AS Start, max(Timestamp) AS End
+FROM ${table('otel_traces')}
 WHERE TraceId != ''
-GROUP BY TraceId`,
-      ];
-    },
+GROUP BY TraceId`, options),
+    ],
   },
   {
     version: 2,
     name: 'otel_logs',
-    statements: (options) => [
-      `CREATE TABLE IF NOT EXISTS ${q(options.database)}.otel_logs (
+    statements: (options) => createTable({
+      name: 'otel_logs',
+      columns: `
     Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
     TimestampTime DateTime DEFAULT toDateTime(Timestamp),
     TraceId String CODEC(ZSTD(1)),
@@ -180,28 +315,29 @@ GROUP BY TraceId`,
     INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
-    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
-) ENGINE = ${options.engine}
-PARTITION BY toDate(TimestampTime)
+    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8`,
+      engine: 'MergeTree',
+      layout: `PARTITION BY toDate(TimestampTime)
 PRIMARY KEY (ServiceName, TimestampTime)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
 TTL TimestampTime + toIntervalDay(${options.ttlDays})
 ${settings(options)}`,
-    ],
+      shardingKey: 'cityHash64(TraceId)',
+    }, options),
   },
   {
     version: 3,
     name: 'otel_metrics_gauge, otel_metrics_sum, otel_metrics_histogram',
     statements: (options) => [
-      metricTable('otel_metrics_gauge', `
+      ...metricTable('otel_metrics_gauge', `
     Value Float64 CODEC(ZSTD(1)),
     Flags UInt32 CODEC(ZSTD(1)),`, options),
-      metricTable('otel_metrics_sum', `
+      ...metricTable('otel_metrics_sum', `
     Value Float64 CODEC(ZSTD(1)),
     Flags UInt32 CODEC(ZSTD(1)),
     AggregationTemporality Int32 CODEC(ZSTD(1)),
     IsMonotonic Boolean CODEC(Delta, ZSTD(1)),`, options),
-      metricTable('otel_metrics_histogram', `
+      ...metricTable('otel_metrics_histogram', `
     Count UInt64 CODEC(T64, ZSTD(1)),
     Sum Float64 CODEC(ZSTD(1)),
     BucketCounts Array(UInt64) CODEC(ZSTD(1)),
@@ -217,8 +353,9 @@ ${settings(options)}`,
     name: 'changes (deployments and other change events, from webhooks)',
     // One row per change event; ChangeId makes a redelivered webhook one row after merges (ReplacingMergeTree) and
     // readers use FINAL or GROUP BY ChangeId. Kept like the warm tier: investigations look back hours, audits months.
-    statements: (options) => [
-      `CREATE TABLE IF NOT EXISTS ${q(options.database)}.changes (
+    statements: (options) => createTable({
+      name: 'changes',
+      columns: `
     Timestamp DateTime64(3) CODEC(Delta, ZSTD(1)),
     ChangeId String CODEC(ZSTD(1)),
     ServiceName LowCardinality(String) CODEC(ZSTD(1)),
@@ -230,12 +367,67 @@ ${settings(options)}`,
     Description String CODEC(ZSTD(1)),
     Url String CODEC(ZSTD(1)),
     Attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
-    ReceivedAt DateTime64(3) DEFAULT now64(3) CODEC(Delta, ZSTD(1))
-) ENGINE = ReplacingMergeTree(ReceivedAt)
-PARTITION BY toYYYYMM(Timestamp)
+    ReceivedAt DateTime64(3) DEFAULT now64(3) CODEC(Delta, ZSTD(1))`,
+      engine: 'ReplacingMergeTree',
+      engineArgs: 'ReceivedAt',
+      layout: `PARTITION BY toYYYYMM(Timestamp)
 ORDER BY (ServiceName, Timestamp, ChangeId)
 TTL toDateTime(Timestamp) + toIntervalDay(90)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+      shardingKey: 'cityHash64(ServiceName)',
+    }, options),
+  },
+  {
+    version: 5,
+    name: 'RED per (service, operation): otel_red_input (Null) → otel_red_1m / otel_red_10m / otel_red_1h',
+    // The processor inserts one row per span BEFORE sampling; nothing is stored in the input, only the MVs' states.
+    statements: (options) => [
+      ...createTable({
+        name: 'otel_red_input',
+        columns: `
+    StartTime DateTime,
+    ServiceName LowCardinality(String),
+    SpanName LowCardinality(String),
+    Duration UInt64,
+    IsError UInt8`,
+        engine: 'Null',
+        layout: '',
+      }, options),
+      ...redTier('1m', options.ttlDays, options),
+      ...redTier('10m', options.warmTtlDays, options),
+      ...redTier('1h', options.coldTtlDays, options),
+    ],
+  },
+  {
+    version: 6,
+    name: 'otel_traces_undecided (spans awaiting a tail-sampling decision) and vigil_written_messages (replay dedup)',
+    statements: (options) => [
+      // Same columns and order as otel_traces (promotion is INSERT … SELECT * EXCEPT UndecidedAt), looked up by trace.
+      ...createTable({
+        name: 'otel_traces_undecided',
+        columns: `${TRACE_COLUMNS}
+    UndecidedAt DateTime DEFAULT now() CODEC(Delta, ZSTD(1))`,
+        engine: 'MergeTree',
+        layout: `PARTITION BY toStartOfHour(UndecidedAt)
+ORDER BY (TraceId, Timestamp)
+TTL UndecidedAt + toIntervalHour(${options.undecidedTtlHours})
+${settings(options)}`,
+        shardingKey: 'cityHash64(TraceId)',
+      }, options),
+      // Bus message ids whose rows a table holds: a replay split into different batches skips them.
+      ...createTable({
+        name: 'vigil_written_messages',
+        columns: `
+    TableName LowCardinality(String),
+    MessageId String CODEC(ZSTD(1)),
+    WrittenAt DateTime DEFAULT now() CODEC(Delta, ZSTD(1))`,
+        engine: 'ReplacingMergeTree',
+        layout: `PARTITION BY toDate(WrittenAt)
+ORDER BY (TableName, MessageId)
+TTL WrittenAt + toIntervalDay(${options.ttlDays})
+${settings(options)}`,
+        shardingKey: 'cityHash64(MessageId)',
+      }, options),
     ],
   },
 ];

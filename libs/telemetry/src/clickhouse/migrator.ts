@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { MIGRATIONS, type Migration, type SchemaOptions } from './migrations';
+import { createTable, MIGRATIONS, resolveSchemaOptions, storageTable, type Migration, type SchemaOptions } from './migrations';
 
 export interface MigrationResult {
   applied: number[];
@@ -15,24 +15,24 @@ export class ClickHouseMigrator {
   private readonly options: Required<SchemaOptions>;
 
   constructor(private readonly client: ClickHouseClient, options: SchemaOptions = {}, private readonly migrations: readonly Migration[] = MIGRATIONS) {
-    this.options = {
-      database: options.database ?? 'default',
-      ttlDays: options.ttlDays ?? 7,
-      engine: options.engine ?? 'MergeTree',
-      dedupWindow: options.dedupWindow ?? 1_000,
-    };
+    this.options = resolveSchemaOptions(options);
   }
 
+  /** Replicated (not distributed) in cluster mode: every node sees every applied version. */
   private get table(): string {
-    return `\`${this.options.database}\`.vigil_telemetry_migrations`;
+    return storageTable('vigil_telemetry_migrations', this.options);
   }
 
   async migrate(): Promise<MigrationResult> {
-    await this.client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${this.options.database}\`` });
-    await this.client.command({
-      query: `CREATE TABLE IF NOT EXISTS ${this.table} (version UInt32, name String, applied_at DateTime64(3) DEFAULT now64(3))
-              ENGINE = ReplacingMergeTree ORDER BY version`,
-    });
+    const cluster = this.options.cluster ? ` ON CLUSTER \`${this.options.cluster}\`` : '';
+    await this.client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${this.options.database}\`${cluster}` });
+    const [createRecordTable] = createTable({
+      name: 'vigil_telemetry_migrations',
+      columns: 'version UInt32, name String, applied_at DateTime64(3) DEFAULT now64(3)',
+      engine: 'ReplacingMergeTree',
+      layout: 'ORDER BY version',
+    }, this.options);
+    await this.client.command({ query: createRecordTable });
     const done = new Set((await this.appliedVersions()));
     const applied: number[] = [];
     for (const migration of [...this.migrations].sort((a, b) => a.version - b.version)) {

@@ -4,6 +4,8 @@ import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1
 import type { BatchHandler, BusMessage, DeliveredBatch } from '../bus/telemetry-bus';
 import { logRow, METRIC_TABLES, metricRow, spanRow, type Row } from './rows';
 
+const WRITTEN_MESSAGES_TABLE = 'vigil_written_messages';
+
 export interface ClickHouseWriterOptions {
   client: ClickHouseClient;
   /** Database of the tables (see ClickHouseMigrator). Default 'default'. */
@@ -18,11 +20,23 @@ export interface ClickHouseWriterOptions {
   /** Called when ClickHouse starts failing (intake paused) and when it recovers. */
   onPause?: (error: unknown) => void;
   onResume?: () => void;
+  /**
+   * Prefix of the bus message ids recorded for replay dedup. Message ids must mean the same message for as long as
+   * they are remembered: Kafka ids (topic/partition/offset) do; in-process ids restart with the process, so give
+   * that bus a per-process scope. Default ''.
+   */
+  messageIdScope?: string;
+}
+
+/** The rows one bus message contributes to one table. */
+export interface MessageRows {
+  id: string;
+  rows: Row[];
 }
 
 interface Pending {
-  rows: Row[];
-  ids: string[];
+  parts: MessageRows[];
+  rowCount: number;
   waiters: Array<{ resolve: () => void; reject: (error: Error) => void }>;
   timer: NodeJS.Timeout | null;
 }
@@ -31,13 +45,18 @@ export interface WriterStats {
   insertedRows: number;
   inserts: number;
   failedInserts: number;
+  /** Messages skipped because their rows were already stored (a replay). */
+  replayedMessages: number;
 }
 
 /**
  * Consumes telemetry bus batches into the otel_* tables. Rows are buffered per table and inserted in batches of
  * `maxRows` or every `flushIntervalMs`; the bus batch is acknowledged (handler resolves) only once all its rows are
- * in ClickHouse. Each insert carries an insert_deduplication_token derived from the bus message ids it holds, so an
- * insert retried after a lost answer, or a batch replayed with the same messages, is stored once. When ClickHouse
+ * in ClickHouse. Replays are stored once however they are re-batched: each insert skips the messages
+ * `vigil_written_messages` already lists for its table, carries an insert_deduplication_token derived from the message
+ * ids it holds (so the same insert retried after a lost answer is dropped by ClickHouse), and records its ids there
+ * with the same token once it succeeded. A crash between an insert and its record leaves that one insert to the
+ * token alone, which holds only if the replay forms the same block. When ClickHouse
  * fails the writer retries the same insert with backoff and does not acknowledge: the bus stops delivering and fills,
  * and the receivers push back with 429/503. It never drops a batch.
  */
@@ -52,7 +71,7 @@ export class ClickHouseTelemetryWriter {
   private readonly chains = new Map<string, Promise<void>>();
   private stopped = false;
   private failing = false;
-  readonly stats: WriterStats = { insertedRows: 0, inserts: 0, failedInserts: 0 };
+  readonly stats: WriterStats = { insertedRows: 0, inserts: 0, failedInserts: 0, replayedMessages: 0 };
 
   constructor(private readonly options: ClickHouseWriterOptions) {
     this.database = options.database ?? 'default';
@@ -82,15 +101,15 @@ export class ClickHouseTelemetryWriter {
     this.stopped = true;
   }
 
-  /** Buffers a bus batch; resolves once every row of it is inserted. */
+  /** Buffers a bus batch as is (no processing); resolves once every row of it is inserted. */
   write(batch: DeliveredBatch): Promise<void> {
-    if (this.stopped) return Promise.reject(new Error('ClickHouseTelemetryWriter is stopped'));
-    const byTable = new Map<string, { rows: Row[]; ids: string[] }>();
+    const byTable = new Map<string, MessageRows[]>();
     const add = (table: string, row: Row, message: BusMessage) => {
-      let entry = byTable.get(table);
-      if (!entry) byTable.set(table, (entry = { rows: [], ids: [] }));
-      entry.rows.push(row);
-      if (entry.ids[entry.ids.length - 1] !== message.id) entry.ids.push(message.id);
+      let parts = byTable.get(table);
+      if (!parts) byTable.set(table, (parts = []));
+      const last = parts[parts.length - 1];
+      if (last?.id === message.id) last.rows.push(row);
+      else parts.push({ id: message.id, rows: [row] });
     };
     for (const message of batch.messages) {
       switch (message.topic) {
@@ -107,22 +126,30 @@ export class ClickHouseTelemetryWriter {
           return Promise.reject(new Error(`ClickHouseTelemetryWriter: no table for topic ${message.topic}`));
       }
     }
-    if (byTable.size === 0) return Promise.resolve();
-    return Promise.all([...byTable].map(([table, { rows, ids }]) => this.append(table, rows, ids))).then(() => undefined);
+    return this.writeTables(byTable);
   }
 
-  private append(table: string, rows: Row[], ids: string[]): Promise<void> {
+  /** Buffers rows per table, each part tagged with its bus message id; resolves once all are inserted. */
+  writeTables(byTable: ReadonlyMap<string, MessageRows[]>): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('ClickHouseTelemetryWriter is stopped'));
+    const writes = [...byTable].filter(([, parts]) => parts.length > 0).map(([table, parts]) => this.append(table, parts));
+    return Promise.all(writes).then(() => undefined);
+  }
+
+  private append(table: string, parts: MessageRows[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let pending = this.buffers.get(table);
       if (!pending) {
-        pending = { rows: [], ids: [], waiters: [], timer: null };
+        pending = { parts: [], rowCount: 0, waiters: [], timer: null };
         this.buffers.set(table, pending);
         pending.timer = setTimeout(() => this.flush(table), this.flushIntervalMs);
       }
-      for (const row of rows) pending.rows.push(row);
-      for (const id of ids) pending.ids.push(id);
+      for (const part of parts) {
+        pending.parts.push(part);
+        pending.rowCount += part.rows.length;
+      }
       pending.waiters.push({ resolve, reject });
-      if (pending.rows.length >= this.maxRows) this.flush(table);
+      if (pending.rowCount >= this.maxRows) this.flush(table);
     });
   }
 
@@ -131,9 +158,8 @@ export class ClickHouseTelemetryWriter {
     if (!pending) return;
     this.buffers.delete(table);
     if (pending.timer) clearTimeout(pending.timer);
-    const token = `${table}:${createHash('sha256').update(pending.ids.join('\n')).digest('hex')}`;
     const previous = this.chains.get(table) ?? Promise.resolve();
-    const chain = previous.then(() => this.insertUntilDone(table, pending.rows, token)).then(
+    const chain = previous.then(() => this.untilDone(() => this.insertOnce(table, pending.parts))).then(
       () => pending.waiters.forEach((waiter) => waiter.resolve()),
       (error: Error) => pending.waiters.forEach((waiter) => waiter.reject(error)),
     );
@@ -143,18 +169,15 @@ export class ClickHouseTelemetryWriter {
     });
   }
 
-  private async insertUntilDone(table: string, rows: Row[], token: string): Promise<void> {
+  /**
+   * Runs `operation` (an idempotent ClickHouse write) until it succeeds, with backoff, pausing intake meanwhile; gives
+   * up only once the writer is stopped.
+   */
+  async untilDone(operation: () => Promise<void>): Promise<void> {
     let delay = this.retryInitial;
     for (;;) {
       try {
-        await this.options.client.insert({
-          table: `\`${this.database}\`.${table}`,
-          values: rows,
-          format: 'JSONEachRow',
-          clickhouse_settings: { insert_deduplication_token: token, date_time_input_format: 'basic' },
-        });
-        this.stats.inserts++;
-        this.stats.insertedRows += rows.length;
+        await operation();
         if (this.failing) {
           this.failing = false;
           this.options.onResume?.();
@@ -171,5 +194,39 @@ export class ClickHouseTelemetryWriter {
         delay = Math.min(delay * 2, this.retryMax);
       }
     }
+  }
+
+  private async insertOnce(table: string, parts: MessageRows[]): Promise<void> {
+    const scope = this.options.messageIdScope ?? '';
+    const written = await this.writtenMessageIds(table, parts.map((part) => scope + part.id));
+    const fresh = parts.filter((part) => !written.has(scope + part.id));
+    this.stats.replayedMessages += parts.length - fresh.length;
+    if (fresh.length === 0) return;
+    const ids = fresh.map((part) => scope + part.id);
+    const token = `${table}:${createHash('sha256').update(ids.join('\n')).digest('hex')}`;
+    const rows = fresh.flatMap((part) => part.rows);
+    await this.options.client.insert({
+      table: `\`${this.database}\`.${table}`,
+      values: rows,
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplication_token: token, date_time_input_format: 'basic' },
+    });
+    this.stats.inserts++;
+    this.stats.insertedRows += rows.length;
+    await this.options.client.insert({
+      table: `\`${this.database}\`.${WRITTEN_MESSAGES_TABLE}`,
+      values: ids.map((id) => ({ TableName: table, MessageId: id })),
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplication_token: token },
+    });
+  }
+
+  private async writtenMessageIds(table: string, ids: string[]): Promise<Set<string>> {
+    const found = await (await this.options.client.query({
+      query: `SELECT DISTINCT MessageId FROM \`${this.database}\`.${WRITTEN_MESSAGES_TABLE} WHERE TableName = {table:String} AND MessageId IN {ids:Array(String)}`,
+      query_params: { table, ids },
+      format: 'JSONEachRow',
+    })).json<{ MessageId: string }>();
+    return new Set(found.map((row) => row.MessageId));
   }
 }

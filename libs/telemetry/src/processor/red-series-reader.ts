@@ -1,0 +1,93 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { RED_QUANTILES_FUNCTION, RED_TIERS, type RedStep } from '../clickhouse/migrations';
+
+export interface RedSeriesQuery {
+  service?: string;
+  operation?: string;
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  step: RedStep;
+}
+
+export interface RedPoint {
+  service: string;
+  operation: string;
+  /** Start of the bucket (minute, 10 minutes or hour), ISO 8601 UTC. */
+  minute: string;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface RedKey {
+  service: string;
+  operation: string;
+}
+
+interface RedRow {
+  service: string;
+  operation: string;
+  bucket: string;
+  requests: string;
+  errors: string;
+  quantiles: number[];
+}
+
+/** Seconds since the epoch, the form DateTime parameters take unambiguously (no time zone involved). */
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * RED series per (service, operation) from the rollup tiers, merging the aggregate states (-Merge), so rows from any
+ * number of processors and inserts combine into exact counts and the same quantiles. Read by the anomaly detector and
+ * the UI chart.
+ */
+export class RedSeriesReader {
+  constructor(private readonly client: ClickHouseClient, private readonly database = 'default') {}
+
+  async series(query: RedSeriesQuery): Promise<RedPoint[]> {
+    const filters = ['Timestamp >= toDateTime({from:UInt32})', 'Timestamp < toDateTime({to:UInt32})'];
+    if (query.service !== undefined) filters.push('ServiceName = {service:String}');
+    if (query.operation !== undefined) filters.push('SpanName = {operation:String}');
+    const rows = await (await this.client.query({
+      query: `SELECT ServiceName AS service, SpanName AS operation, toUnixTimestamp(Timestamp) AS bucket,
+                     toString(countMerge(Requests)) AS requests, toString(countIfMerge(Errors)) AS errors,
+                     ${RED_QUANTILES_FUNCTION.replace('(', 'Merge(')}(DurationQuantiles) AS quantiles
+              FROM \`${this.database}\`.${RED_TIERS[query.step].table}
+              WHERE ${filters.join(' AND ')}
+              GROUP BY service, operation, bucket
+              ORDER BY bucket, service, operation`,
+      query_params: { from: epochSeconds(query.from), to: epochSeconds(query.to), service: query.service, operation: query.operation },
+      format: 'JSONEachRow',
+    })).json<RedRow>();
+    return rows.map((row) => {
+      const requests = Number(row.requests);
+      const errors = Number(row.errors);
+      const [p50, p95, p99] = row.quantiles.map((nanos) => Number(nanos) / 1e6);
+      return {
+        service: row.service,
+        operation: row.operation,
+        minute: new Date(Number(row.bucket) * 1000).toISOString(),
+        requests,
+        errors,
+        errorRate: requests === 0 ? 0 : errors / requests,
+        p50Ms: p50,
+        p95Ms: p95,
+        p99Ms: p99,
+      };
+    });
+  }
+
+  /** The (service, operation) pairs with traffic since `since`. */
+  async keys(options: { since: Date }): Promise<RedKey[]> {
+    return (await this.client.query({
+      query: `SELECT DISTINCT ServiceName AS service, SpanName AS operation FROM \`${this.database}\`.otel_red_1m
+              WHERE Timestamp >= toDateTime({since:UInt32}) ORDER BY service, operation`,
+      query_params: { since: epochSeconds(options.since) },
+      format: 'JSONEachRow',
+    })).json<RedKey>();
+  }
+}

@@ -1,0 +1,132 @@
+import type { SpanV1 } from '@vigil/contracts';
+import { BoundedCache } from './bounded-cache';
+
+export interface TailSamplingOptions {
+  /** Share of the traces that are neither erroneous nor slow to keep, by trace id hash. Default 0.01. */
+  rate?: number;
+  /**
+   * How long after a trace is first seen an error or slow span can still make it kept; its earlier spans wait in
+   * otel_traces_undecided meanwhile. Default 5 000 ms.
+   */
+  decisionWaitMs?: number;
+  /** A trace with a span at least this long is kept. Default 1 000 ms. */
+  slowThresholdMs?: number;
+  /** Per service.name overrides of slowThresholdMs. */
+  slowThresholdMsByService?: Record<string, number>;
+  /** Decisions remembered for late spans. Default 100 000 traces for 10 minutes. */
+  maxDecisions?: number;
+  decisionTtlMs?: number;
+  /** Traces awaiting a decision at most; past it the oldest is decided early. Default 100 000. */
+  maxUndecided?: number;
+}
+
+export type DecisionReason = 'error' | 'slow' | 'hash' | 'dropped';
+
+export interface SamplingDecision {
+  keep: boolean;
+  /** SampleWeight of the stored spans: 1/rate when kept by hash, else 1. */
+  weight: number;
+  reason: DecisionReason;
+}
+
+/** What observe() concluded for the spans of one trace in one batch. */
+export type Observation =
+  | { state: 'undecided' }
+  /** `fresh`: decided by these spans; `earlierWrites`: undecided spans of the trace still being written. */
+  | { state: 'decided'; decision: SamplingDecision; fresh: boolean; earlierWrites: Promise<void>[] };
+
+const RANDOM_BITS = 56n;
+
+/**
+ * The trace's sampling value: the rightmost 7 bytes (14 hex digits) of the trace id as an integer in [0, 2^56). W3C
+ * Trace Context level 2 makes those bytes random, and OpenTelemetry's consistent probability sampling reads the same
+ * bits, so every instance (and any other sampler using that convention) agrees on which traces a rate keeps.
+ */
+export function traceSamplingValue(traceId: string): bigint {
+  const hex = traceId.slice(-14).padStart(14, '0');
+  return /^[0-9a-fA-F]{14}$/.test(hex) ? BigInt(`0x${hex}`) : 0n;
+}
+
+/** True when the hash of `traceId` falls in the kept share `rate`. */
+export function keptByHash(traceId: string, rate: number): boolean {
+  if (rate >= 1) return true;
+  if (rate <= 0) return false;
+  const threshold = BigInt(Math.round(rate * 2 ** 32)) << (RANDOM_BITS - 32n);
+  return traceSamplingValue(traceId) < threshold;
+}
+
+export function spanDurationMs(span: SpanV1): number {
+  return Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
+}
+
+interface Undecided {
+  deadline: number;
+  writes: Promise<void>[];
+}
+
+/**
+ * Tail sampling decisions per trace. Errors and slow spans keep a trace (weight 1); otherwise the trace id hash keeps
+ * ~rate of traces (weight 1/rate) at first sight; the rest stay undecided for decisionWaitMs in case an error or slow
+ * span follows, then are dropped. Decisions are remembered so late spans follow them.
+ */
+export class TailSampler {
+  readonly rate: number;
+  private readonly waitMs: number;
+  private readonly slowMs: number;
+  private readonly slowMsByService: Record<string, number>;
+  private readonly maxUndecided: number;
+  private readonly decisions: BoundedCache<SamplingDecision>;
+  private readonly undecided = new Map<string, Undecided>();
+
+  constructor(options: TailSamplingOptions = {}, private readonly now: () => number = Date.now) {
+    this.rate = options.rate ?? 0.01;
+    if (!(this.rate >= 0 && this.rate <= 1)) throw new Error(`tail sampling rate must be within [0, 1], got ${this.rate}`);
+    this.waitMs = options.decisionWaitMs ?? 5_000;
+    this.slowMs = options.slowThresholdMs ?? 1_000;
+    this.slowMsByService = options.slowThresholdMsByService ?? {};
+    this.maxUndecided = options.maxUndecided ?? 100_000;
+    this.decisions = new BoundedCache(options.maxDecisions ?? 100_000, options.decisionTtlMs ?? 600_000, now);
+  }
+
+  get undecidedTraces(): number {
+    return this.undecided.size;
+  }
+
+  observe(traceId: string, spans: readonly SpanV1[]): Observation {
+    this.expire();
+    const recorded = this.decisions.get(traceId);
+    if (recorded) return { state: 'decided', decision: recorded, fresh: false, earlierWrites: [] };
+    const decision = this.ruleDecision(spans) ?? (keptByHash(traceId, this.rate) ? { keep: true, weight: 1 / this.rate, reason: 'hash' as const } : null);
+    if (!decision) {
+      if (!this.undecided.has(traceId)) this.undecided.set(traceId, { deadline: this.now() + this.waitMs, writes: [] });
+      return { state: 'undecided' };
+    }
+    const pending = this.undecided.get(traceId);
+    this.undecided.delete(traceId);
+    this.decisions.set(traceId, decision);
+    return { state: 'decided', decision, fresh: true, earlierWrites: pending?.writes ?? [] };
+  }
+
+  /** Registers the write of undecided spans of `traceId`, which a later keep decision must wait for. */
+  addUndecidedWrite(traceId: string, write: Promise<void>): void {
+    this.undecided.get(traceId)?.writes.push(write.catch(() => undefined));
+  }
+
+  /** Drops the traces whose decision wait is over (and the oldest beyond maxUndecided). */
+  expire(): void {
+    const now = this.now();
+    for (const [traceId, entry] of this.undecided) {
+      if (entry.deadline > now && this.undecided.size <= this.maxUndecided) break; // insertion order is deadline order
+      this.undecided.delete(traceId);
+      this.decisions.set(traceId, { keep: false, weight: 0, reason: 'dropped' });
+    }
+  }
+
+  private ruleDecision(spans: readonly SpanV1[]): SamplingDecision | null {
+    if (spans.some((span) => span.statusCode === 'Error')) return { keep: true, weight: 1, reason: 'error' };
+    if (spans.some((span) => spanDurationMs(span) >= (this.slowMsByService[span.serviceName] ?? this.slowMs))) {
+      return { keep: true, weight: 1, reason: 'slow' };
+    }
+    return null;
+  }
+}
