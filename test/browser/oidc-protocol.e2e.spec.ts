@@ -188,3 +188,48 @@ describe('Sign in with OIDC (protocol)', () => {
     expect((await vigil.request('GET', '/api/me', { token: forged })).status).toBe(401);
   });
 });
+
+describe('Sign in with OIDC as a public client (no secret: PKCE alone)', () => {
+  let provider: OidcTestProvider;
+  let vigil: TestVigil;
+
+  beforeAll(async () => {
+    provider = await OidcTestProvider.start({ clientId: 'vigil-public', user: SAM });
+    vigil = await startTestVigil({ OIDC_ISSUER_URL: provider.issuer, OIDC_CLIENT_ID: 'vigil-public', OIDC_REDIRECT_URL: REDIRECT_URL, OIDC_ROLE_MAP: 'sre-team=sre' });
+  });
+
+  afterAll(async () => {
+    await vigil?.stop();
+    await provider?.close();
+  });
+
+  it('signs in sending no client secret', async () => {
+    const login = await fetch(`${vigil.base}/api/auth/oidc/login`, { method: 'POST' });
+    const cookie = login.headers.getSetCookie()[0].split(';')[0];
+    const atProvider = await fetch(((await login.json()) as { authorizationUrl: string }).authorizationUrl, { redirect: 'manual' });
+    const params = Object.fromEntries(new URL(atProvider.headers.get('location')!).searchParams);
+    const signedIn = await vigil.request('POST', '/api/auth/oidc/callback', { body: params, headers: { cookie } });
+    expect(signedIn.body.user).toMatchObject({ id: 'sam', roles: ['sre'] });
+    expect(provider.clientAuthentications).toEqual(['none']);
+  });
+});
+
+describe('Without OIDC configuration', () => {
+  let vigil: TestVigil;
+
+  beforeAll(async () => {
+    vigil = await startTestVigil();
+  });
+
+  afterAll(async () => {
+    await vigil?.stop();
+  });
+
+  it('tells the console SSO is off and refuses to start a sign-in', async () => {
+    expect((await vigil.request('GET', '/api/auth/oidc')).body).toEqual({ enabled: false });
+    const login = await vigil.request('POST', '/api/auth/oidc/login');
+    expect(login.status).toBe(404);
+    expect(login.body.code).toBe('OIDC.NOT_CONFIGURED');
+    expect((await vigil.request('GET', '/api/me', { token: vigil.tokens.lee })).body).toMatchObject({ id: 'lee', roles: ['team-lead'] });
+  });
+});
