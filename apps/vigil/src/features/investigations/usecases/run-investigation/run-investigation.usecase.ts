@@ -1,0 +1,136 @@
+import { CommandBus } from '@vigil/application';
+import { AnomalyDetected } from '@vigil/domain/anomaly';
+import { Hypothesis, RecordFinding } from '@vigil/domain/investigation';
+import { ProposalRiskContext } from '@vigil/domain/remediation';
+import { CommandMetadata, DomainError } from '@vigil/domain/shared';
+import { buildServiceGraph, CandidateAction, dependentsOf, investigate, InvestigationOptions, recordFindingData } from '@vigil/investigation';
+import { InvestigationEvidence, InvestigationEvidenceGatherer } from '@vigil/investigation-store';
+import { uuidFromSeed } from '@vigil/saga-host';
+import { InvestigationJob } from '../../investigation-queue';
+import { DryRunner, noDryRun } from './dry-run';
+
+export const INVESTIGATOR = 'ai:investigator';
+
+export interface RunInvestigationDependencies {
+  readonly bus: CommandBus;
+  /** The ClickHouse queries; absent when the runtime has no telemetry store (then nothing is investigated). */
+  readonly evidence?: Pick<InvestigationEvidenceGatherer, 'gather'>;
+  readonly dryRun?: DryRunner;
+  readonly clock?: () => string;
+  readonly options?: Partial<InvestigationOptions>;
+}
+
+/** How the run ended, for logs and specs. */
+export type InvestigationRun =
+  | { readonly kind: 'skipped'; readonly reason: string }
+  | { readonly kind: 'concluded'; readonly findings: number; readonly proposalId?: string };
+
+/** The proposal the investigator makes for an investigation (at most one, so its id follows from the investigation's). */
+export const investigatorProposalId = (investigationId: string): string => uuidFromSeed(`proposal:investigation:${investigationId}`);
+
+/**
+ * The investigator: for an opened investigation, gathers the telemetry of its anomaly, runs the analyses, records
+ * each finding and the ranked conclusion, and proposes the best candidate action with its blast radius and dry run.
+ * Every command has an idempotency key derived from the investigation, so running a job again (a retry, a crash
+ * half-way) appends nothing twice; an investigation already concluded is only proposed for.
+ */
+export class RunInvestigationUseCase {
+  private readonly dryRun: DryRunner;
+  private readonly clock: () => string;
+
+  constructor(private readonly deps: RunInvestigationDependencies) {
+    this.dryRun = deps.dryRun ?? noDryRun;
+    this.clock = deps.clock ?? (() => new Date().toISOString());
+  }
+
+  async execute(job: InvestigationJob): Promise<InvestigationRun> {
+    const { investigationId } = job;
+    const { state } = await this.deps.bus.load('investigation', investigationId);
+    if (state.status === 'Initial') return { kind: 'skipped', reason: `investigation ${investigationId} does not exist` };
+    const anomaly = await this.detectedAnomaly(state.investigation.anomalyIds[0]);
+    if (!anomaly) return { kind: 'skipped', reason: `investigation ${investigationId} names no detected anomaly` };
+    const meta = (purpose: string): CommandMetadata => ({
+      now: this.clock(),
+      actor: INVESTIGATOR,
+      causationId: job.openedEventId,
+      ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+      idempotencyKey: `investigator:${investigationId}:${purpose}`,
+    });
+
+    if (!this.deps.evidence) {
+      if (state.status === 'Open') await this.conclude(investigationId, [noTelemetryHypothesis(anomaly)], meta);
+      return { kind: 'concluded', findings: 0 };
+    }
+
+    const evidence = await this.deps.evidence.gather({ service: anomaly.service, signal: anomaly.signal, window: anomaly.window, summary: summaryOf(anomaly) });
+    const outcome = investigate(evidence.input, this.deps.options);
+    if (state.status === 'Open') {
+      for (const finding of outcome.findings) {
+        const data: RecordFinding['data'] = recordFindingData(investigationId, finding);
+        await this.deps.bus.send('investigation', investigationId, { type: 'RecordFinding', data, metadata: meta(`finding:${finding.findingId}`) });
+      }
+      await this.conclude(investigationId, outcome.conclusion, meta);
+    }
+    const best = outcome.proposal.candidates[0];
+    if (!best) return { kind: 'concluded', findings: outcome.findings.length };
+    const proposalId = await this.propose(investigationId, anomaly.anomalyId, best, riskContextOf(evidence, best, outcome.hypotheses[best.hypothesisIndex]?.service ?? anomaly.service), meta);
+    return { kind: 'concluded', findings: outcome.findings.length, proposalId };
+  }
+
+  private async detectedAnomaly(anomalyId: string | undefined): Promise<AnomalyDetected['data'] | undefined> {
+    if (!anomalyId) return undefined;
+    const { events } = await this.deps.bus.load('anomaly', anomalyId);
+    const detected = events.find((event) => event.type === 'AnomalyDetected');
+    return detected?.data as AnomalyDetected['data'] | undefined;
+  }
+
+  private async conclude(investigationId: string, hypotheses: readonly Hypothesis[], meta: (purpose: string) => CommandMetadata): Promise<void> {
+    await this.deps.bus.send('investigation', investigationId, { type: 'ConcludeInvestigation', data: { investigationId, hypotheses }, metadata: meta('conclude') });
+  }
+
+  private async propose(
+    investigationId: string,
+    anomalyId: string,
+    candidate: CandidateAction,
+    riskContext: ProposalRiskContext,
+    meta: (purpose: string) => CommandMetadata,
+  ): Promise<string> {
+    const proposalId = investigatorProposalId(investigationId);
+    const dryRun = await this.dryRun(candidate.action);
+    const evidence = candidate.findingIds.length > 0 ? ` Evidence: investigation ${investigationId}, findings ${candidate.findingIds.join(', ')}.` : ` Evidence: investigation ${investigationId}.`;
+    try {
+      await this.deps.bus.send('proposal', proposalId, {
+        type: 'ProposeRemediation',
+        data: { proposalId, action: candidate.action, rationale: `${candidate.rationale}${evidence}`, investigationId, anomalyId, riskContext, ...(dryRun ? { dryRun } : {}) },
+        metadata: meta('propose'),
+      });
+    } catch (error) {
+      // Proposed by an earlier run whose key was not the same (e.g. another time): the proposal stands.
+      if (!(error instanceof DomainError && error.code === 'PROPOSAL.ALREADY_EXISTS')) throw error;
+    }
+    return proposalId;
+  }
+}
+
+/** The blast radius of acting on `service`: its footprint in the spans and the services that call it. */
+function riskContextOf(evidence: InvestigationEvidence, candidate: CandidateAction, service: string): ProposalRiskContext {
+  if (candidate.action.kind === 'ticket.create') return {};
+  const footprint = evidence.footprints.get(service);
+  const dependents = evidence.input.edges ? dependentsOf(buildServiceGraph(evidence.input.edges), service) : undefined;
+  return {
+    service,
+    ...(footprint?.environment ? { environment: footprint.environment } : {}),
+    ...(footprint?.replicas !== undefined ? { replicas: footprint.replicas } : {}),
+    ...(footprint?.trafficShare !== undefined ? { trafficShare: footprint.trafficShare } : {}),
+    ...(dependents ? { dependents: [...dependents] } : {}),
+  };
+}
+
+function summaryOf(anomaly: AnomalyDetected['data']): string {
+  return `${anomaly.signal} on ${anomaly.service} ${anomaly.operation}: expected ${anomaly.expected}, saw ${anomaly.actual} (${anomaly.severity}) in ${anomaly.window.start} – ${anomaly.window.end}`;
+}
+
+/** Without a telemetry store there is nothing to look at: the conclusion says so and nothing is proposed. */
+function noTelemetryHypothesis(anomaly: AnomalyDetected['data']): Hypothesis {
+  return { summary: `No telemetry store configured: the ${anomaly.signal} anomaly on ${anomaly.service} was not investigated`, confidence: 0 };
+}
