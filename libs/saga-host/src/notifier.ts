@@ -1,4 +1,5 @@
 import { CommandBus, streamIdOf } from '@vigil/application';
+import { assertNever } from '@vigil/domain/shared';
 import { Notify } from '@vigil/domain/approval-saga';
 import { NotificationChannel as ChannelName } from '@vigil/domain/escalation';
 import { EventStore } from '@vigil/event-store';
@@ -9,7 +10,14 @@ import { refusalOf } from './refusals';
 /** The delivery implementation of each escalation channel; a channel without one is recorded as failed, never skipped silently. */
 export type ChannelRegistry = Partial<Record<ChannelName, NotificationChannel>>;
 
+/** Whether a silence or maintenance window covers an anomaly now (the app's silence registry). */
+export interface NoticeSuppressions {
+  silenceFor(anomalyId: string, now: string): Promise<{ readonly silenceId: string; readonly comment: string } | undefined>;
+}
+
 export interface NotifierOptions {
+  /** Notices about a silenced anomaly (directly, or through the proposal an approval is for) are not sent. */
+  readonly suppressions?: NoticeSuppressions;
   /** Tries per notification before its failure is recorded (retryable errors only). Default 3. */
   readonly attempts?: number;
   /** Wait before the second try, doubled after each. Default 500 ms. */
@@ -44,11 +52,29 @@ export class Notifier {
       this.logger.debug({ key: notice.key }, 'notification already delivered and recorded');
       return;
     }
+    const silence = await this.silenceOf(notice);
+    if (silence) {
+      this.logger.info({ key: notice.key, channel: notice.channel, silenceId: silence.silenceId }, 'notification suppressed by a silence');
+      if (escalation) await this.record(notice, escalation, { type: 'RecordNotificationSuppressed', silenceId: silence.silenceId, reason: silence.comment });
+      return;
+    }
     const outcome = await this.deliver(notice);
     if (!escalation) {
       if ('error' in outcome) this.logger.warn({ key: notice.key, channel: notice.channel, error: outcome.error }, 'notification not delivered');
       return;
     }
+    await this.record(notice, escalation, 'externalRef' in outcome ? { type: 'RecordNotificationSent', externalRef: outcome.externalRef } : { type: 'RecordNotificationFailed', ...outcome });
+  }
+
+  /** Records a level notice's outcome on its escalation (idempotency key = the notice key). */
+  private async record(
+    notice: Notify,
+    { escalationId, level }: { escalationId: string; level: number },
+    outcome:
+      | { type: 'RecordNotificationSent'; externalRef: string }
+      | { type: 'RecordNotificationFailed'; error: string; retryable: boolean }
+      | { type: 'RecordNotificationSuppressed'; silenceId: string; reason: string },
+  ): Promise<void> {
     const metadata = {
       now: this.clock(),
       actor: 'system:saga',
@@ -56,20 +82,20 @@ export class Notifier {
       ...(notice.correlationId ? { correlationId: notice.correlationId } : {}),
       idempotencyKey: notice.key,
     };
-    const { escalationId, level } = escalation;
+    const base = { escalationId, level, channel: notice.channel, target: notice.target };
     try {
-      if ('externalRef' in outcome) {
-        await this.bus.send('escalation', escalationId, {
-          type: 'RecordNotificationSent',
-          data: { escalationId, level, channel: notice.channel, target: notice.target, externalRef: outcome.externalRef },
-          metadata,
-        });
-      } else {
-        await this.bus.send('escalation', escalationId, {
-          type: 'RecordNotificationFailed',
-          data: { escalationId, level, channel: notice.channel, target: notice.target, error: outcome.error, retryable: outcome.retryable },
-          metadata,
-        });
+      switch (outcome.type) {
+        case 'RecordNotificationSent':
+          await this.bus.send('escalation', escalationId, { type: outcome.type, data: { ...base, externalRef: outcome.externalRef }, metadata });
+          break;
+        case 'RecordNotificationFailed':
+          await this.bus.send('escalation', escalationId, { type: outcome.type, data: { ...base, error: outcome.error, retryable: outcome.retryable }, metadata });
+          break;
+        case 'RecordNotificationSuppressed':
+          await this.bus.send('escalation', escalationId, { type: outcome.type, data: { ...base, silenceId: outcome.silenceId, reason: outcome.reason }, metadata });
+          break;
+        default:
+          assertNever(outcome, 'notification outcome');
       }
     } catch (error) {
       const refusal = refusalOf(error);
@@ -110,6 +136,18 @@ export class Notifier {
         await new Promise((resolve) => setTimeout(resolve, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
       }
     }
+  }
+
+  /** The anomaly a notice is about: named in its refs, or the one its proposal was made for. */
+  private async silenceOf(notice: Notify): Promise<{ silenceId: string; comment: string } | undefined> {
+    const suppressions = this.options.suppressions;
+    if (!suppressions) return undefined;
+    let anomalyId: string | undefined = notice.refs.anomalyId;
+    if (!anomalyId && notice.refs.proposalId) {
+      const { state } = await this.bus.load('proposal', notice.refs.proposalId);
+      anomalyId = state.status === 'Initial' ? undefined : state.proposal.anomalyId;
+    }
+    return anomalyId ? suppressions.silenceFor(anomalyId, this.clock()) : undefined;
   }
 
   private async alreadyRecorded(escalationId: string, key: string): Promise<boolean> {

@@ -142,6 +142,8 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
           {
             saga: env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {},
             timers: { prefix },
+            // Escalation notices about a silenced anomaly are recorded as suppressed instead of sent.
+            ...(integrations ? { notifier: { suppressions: integrations.silences } } : {}),
             // Bounds how late a timer Redis lost can fire (the reconciler re-arms it).
             reconcileIntervalMs: config.VIGIL_TIMER_RECONCILE_MS,
           },

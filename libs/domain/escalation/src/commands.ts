@@ -37,6 +37,19 @@ export type RecordNotificationFailed = DomainCommand<
   }
 >;
 
+/** A silence or maintenance window covers the anomaly: the notice was deliberately not sent. */
+export type RecordNotificationSuppressed = DomainCommand<
+  'RecordNotificationSuppressed',
+  {
+    readonly escalationId: string;
+    readonly level: number;
+    readonly channel: NotificationChannel;
+    readonly target: NotifyTarget;
+    readonly silenceId: string;
+    readonly reason: string;
+  }
+>;
+
 export type StopEscalation = DomainCommand<'StopEscalation', { readonly escalationId: string; readonly why: EscalationStopReason }>;
 
 export type EscalationCommand =
@@ -44,4 +57,5 @@ export type EscalationCommand =
   | AdvanceEscalation
   | RecordNotificationSent
   | RecordNotificationFailed
+  | RecordNotificationSuppressed
   | StopEscalation;

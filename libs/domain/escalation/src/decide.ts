@@ -1,7 +1,7 @@
 import { assertCommandMetadata, assertNever } from '@vigil/domain/shared';
 import { EscalationCommand } from './commands';
 import { advanceEscalation } from './decide/advance-escalation';
-import { recordNotificationFailed, recordNotificationSent } from './decide/record-notification';
+import { recordNotificationFailed, recordNotificationSent, recordNotificationSuppressed } from './decide/record-notification';
 import { startEscalation } from './decide/start-escalation';
 import { stopEscalation } from './decide/stop-escalation';
 import { EscalationEvent } from './events';
@@ -18,6 +18,8 @@ export function decide(command: EscalationCommand, state: EscalationState): Esca
       return recordNotificationSent(command, state);
     case 'RecordNotificationFailed':
       return recordNotificationFailed(command, state);
+    case 'RecordNotificationSuppressed':
+      return recordNotificationSuppressed(command, state);
     case 'StopEscalation':
       return stopEscalation(command, state);
     default:

@@ -47,6 +47,19 @@ export type NotificationFailed = DomainEvent<
   }
 >;
 
+export type NotificationSuppressed = DomainEvent<
+  'NotificationSuppressed',
+  {
+    readonly escalationId: string;
+    readonly level: number;
+    readonly channel: NotificationChannel;
+    readonly target: NotifyTarget;
+    readonly silenceId: string;
+    readonly reason: string;
+    readonly at: string;
+  }
+>;
+
 export type EscalationStopped = DomainEvent<
   'EscalationStopped',
   { readonly escalationId: string; readonly approvalId: string; readonly why: EscalationStopReason; readonly by: string; readonly at: string }
@@ -63,5 +76,6 @@ export type EscalationEvent =
   | EscalationLevelReached
   | NotificationSent
   | NotificationFailed
+  | NotificationSuppressed
   | EscalationStopped
   | EscalationExhausted;

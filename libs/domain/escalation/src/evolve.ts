@@ -12,6 +12,7 @@ export function evolve(state: EscalationState, event: EscalationEvent): Escalati
       return state.status === 'Active' ? { ...state, currentLevel: Math.max(state.currentLevel, event.data.level) } : state;
     case 'NotificationSent':
     case 'NotificationFailed':
+    case 'NotificationSuppressed':
       return state;
     case 'EscalationStopped':
       return state.status === 'Active' ? { ...state, status: 'Stopped', why: event.data.why } : state;

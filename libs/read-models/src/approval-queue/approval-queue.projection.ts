@@ -343,6 +343,7 @@ class QueueBatch {
         }));
       case 'NotificationSent':
       case 'NotificationFailed':
+      case 'NotificationSuppressed':
         return; // deliveries carry no approval id and change nothing the queue shows
       default:
         return ignoreUnknown(event);

@@ -66,6 +66,7 @@ const ESCALATION_TYPES: { readonly [T in EscalationEvent['type']]: true } = {
   EscalationLevelReached: true,
   NotificationSent: true,
   NotificationFailed: true,
+  NotificationSuppressed: true,
   EscalationStopped: true,
   EscalationExhausted: true,
 };

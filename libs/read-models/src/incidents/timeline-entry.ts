@@ -149,6 +149,8 @@ function escalationText(event: EscalationEvent): string {
       return `Notified ${targetText(event.data.target)} via ${event.data.channel} (level ${event.data.level})`;
     case 'NotificationFailed':
       return `Notifying ${targetText(event.data.target)} via ${event.data.channel} failed${event.data.retryable ? ' (will retry)' : ''}: ${event.data.error}`;
+    case 'NotificationSuppressed':
+      return `Not notifying ${targetText(event.data.target)} via ${event.data.channel} (level ${event.data.level}): silenced by ${event.data.silenceId}${event.data.reason ? ` — ${event.data.reason}` : ''}`;
     case 'EscalationStopped':
       return `Escalation stopped (${event.data.why}) by ${event.data.by}`;
     case 'EscalationExhausted':

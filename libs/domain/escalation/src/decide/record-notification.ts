@@ -1,6 +1,6 @@
-import { RecordNotificationFailed, RecordNotificationSent } from '../commands';
+import { RecordNotificationFailed, RecordNotificationSent, RecordNotificationSuppressed } from '../commands';
 import { EscalationErrors } from '../errors';
-import { NotificationFailed, NotificationSent } from '../events';
+import { NotificationFailed, NotificationSent, NotificationSuppressed } from '../events';
 import { channelsOf } from '../levels';
 import { EscalationState } from '../state';
 import { requireStarted } from './guards';
@@ -22,6 +22,15 @@ export function recordNotificationFailed(command: RecordNotificationFailed, stat
   const { escalationId, level, channel, target, error, retryable } = command.data;
   requireReachedChannel(state, escalationId, level, channel);
   return [{ type: 'NotificationFailed', data: { escalationId, level, channel, target, error, retryable, at: command.metadata.now } }];
+}
+
+export function recordNotificationSuppressed(command: RecordNotificationSuppressed, state: EscalationState): [NotificationSuppressed] {
+  const { escalationId, level, channel, target, silenceId, reason } = command.data;
+  requireReachedChannel(state, escalationId, level, channel);
+  if (typeof silenceId !== 'string' || silenceId === '') {
+    throw EscalationErrors.raise('ESCALATION.INVALID_INPUT', 'silenceId must be a non-empty string', { field: 'silenceId' });
+  }
+  return [{ type: 'NotificationSuppressed', data: { escalationId, level, channel, target, silenceId, reason, at: command.metadata.now } }];
 }
 
 function requireReachedChannel(state: EscalationState, escalationId: string, level: number, channel: string): void {

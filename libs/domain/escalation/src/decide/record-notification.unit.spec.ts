@@ -27,6 +27,27 @@ describe('RecordNotificationSent / RecordNotificationFailed', () => {
     ]);
   });
 
+  it('records a notice deliberately not sent because a silence covers the anomaly, naming the silence', () => {
+    spec.given([started, reached(0, T0), reached(1, T1)]).when({
+      type: 'RecordNotificationSuppressed',
+      data: { escalationId: 'esc-1', level: 1, channel: 'pagerduty', target: { role: 'team-lead', channel: 'pagerduty' }, silenceId: 'sil-9', reason: 'maintenance window' },
+      metadata: meta(T1),
+    }).then([
+      {
+        type: 'NotificationSuppressed',
+        data: { escalationId: 'esc-1', level: 1, channel: 'pagerduty', target: { role: 'team-lead', channel: 'pagerduty' }, silenceId: 'sil-9', reason: 'maintenance window', at: T1 },
+      },
+    ]);
+  });
+
+  it('refuses a suppression without the silence that caused it', () => {
+    spec.given([started, reached(0, T0)]).when({
+      type: 'RecordNotificationSuppressed',
+      data: { escalationId: 'esc-1', level: 0, channel: 'slack', target: { role: 'team-lead', channel: 'slack' }, silenceId: '', reason: '' },
+      metadata: meta(T0),
+    }).thenThrows('ESCALATION.INVALID_INPUT');
+  });
+
   it('refuses an outcome for a level not reached yet with ESCALATION.LEVEL_NOT_REACHED', () => {
     spec.given([started, reached(0, T0)]).when({
       type: 'RecordNotificationSent',
