@@ -52,6 +52,8 @@ describe('Sign in with SSO in chromium', () => {
   let vigil: TestVigil;
   let browser: Browser;
   let taylor: Page;
+  /** One browser for the refused sign-ins: each refusal leaves it on the sign-in page, ready for the next. */
+  let refused: Page;
   let approvalId: string;
 
   const signInWithSso = async (page: Page) => {
@@ -144,23 +146,23 @@ describe('Sign in with SSO in chromium', () => {
     ['an expired ID token', { expiresInSeconds: -600 }, /The ID token has expired/, 'oidc-05-refused-expired-token'],
     ['an ID token for another application', { audience: 'grafana' }, /The ID token was issued for another application.*grafana/, 'oidc-06-refused-wrong-audience'],
   ])('refuses %s and says so on the sign-in page', async (_, misbehaviour, words, screenshot) => {
-    const page = await browser.newPage();
+    refused ??= await browser.newPage();
     provider.misbehave(misbehaviour);
-    await signInWithSso(page);
-    const alert = page.getByRole('alert').filter({ hasText: words });
+    await signInWithSso(refused);
+    const alert = refused.getByRole('alert').filter({ hasText: words });
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/Could not sign in/);
-    await page.getByRole('button', { name: 'Sign in with SSO' }).waitFor();
-    expect(new URL(page.url()).search).toBe('');
-    await browser.screenshot(page, screenshot);
+    await refused.getByRole('button', { name: 'Sign in with SSO' }).waitFor();
+    expect(new URL(refused.url()).search).toBe('');
+    expect(await refused.evaluate("sessionStorage.getItem('vigil.token')")).toBeNull();
+    await browser.screenshot(refused, screenshot);
   });
 
   it('refuses a person whose groups map to no Vigil role, naming their groups', async () => {
     provider.user = { ...TAYLOR, sub: 'idp|casey', email: 'casey@example.com', preferred_username: 'casey', groups: ['staff'] };
-    const page = await browser.newPage();
-    await signInWithSso(page);
-    await page.getByRole('alert').filter({ hasText: /None of your groups .* maps to a Vigil role.*staff/ }).waitFor();
-    await browser.screenshot(page, 'oidc-07-refused-no-role');
+    await signInWithSso(refused);
+    await refused.getByRole('alert').filter({ hasText: /None of your groups .* maps to a Vigil role.*staff/ }).waitFor();
+    await browser.screenshot(refused, 'oidc-07-refused-no-role');
     provider.user = TAYLOR;
   });
 });

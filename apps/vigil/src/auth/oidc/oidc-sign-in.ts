@@ -145,7 +145,7 @@ export class OidcSignIn {
 }
 
 /** The claim's values, whether the provider sends an array, a string, or a space/comma-separated string. */
-export function claimValues(claims: IdTokenClaims, path: readonly string[]): string[] {
+function claimValues(claims: IdTokenClaims, path: readonly string[]): string[] {
   let value: unknown = claims;
   for (const step of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[step] : undefined;
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
