@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { FindingRecorded, InvestigationConcluded } from '@vigil/domain/investigation';
 import { RemediationProposed, RiskAssessed } from '@vigil/domain/remediation';
+import { ExecutorRegistry } from '@vigil/executors';
+import { ArgoCdContractServer, createArgoCdExecutor } from '@vigil/integrations/argocd';
 import { BadDeployStory, insertBadDeployStory } from '@vigil/investigation-store';
 import { ClickHouseMigrator } from '@vigil/telemetry';
 import { startClickHouse, waitFor, type ClickHouseHandle } from '@vigil/testing';
@@ -18,6 +20,7 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
   let clickhouse: ClickHouseHandle;
   let investigations: Investigations;
   let story: BadDeployStory;
+  let argocd: ArgoCdContractServer;
   const database = `vigil_invw_${randomBytes(4).toString('hex')}`;
 
   const streamOf = async (streamId: string) => vigil.runtime.store.readStream(streamId);
@@ -48,12 +51,15 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
     clickhouse = await startClickHouse();
     await new ClickHouseMigrator(clickhouse.client, { database }).migrate();
     story = await insertBadDeployStory(clickhouse.client, database);
+    argocd = await ArgoCdContractServer.start();
+    argocd.addApplication({ name: 'payments', revisions: ['v1', 'v2'] });
   });
   afterAll(async () => {
     await investigations?.stop();
     await clickhouse?.client.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
     await clickhouse?.stop();
     await vigil?.stop();
+    await argocd?.close();
   });
 
   it('without a telemetry store, concludes that nothing was investigated and proposes nothing', async () => {
@@ -66,9 +72,13 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
     expect(await streamOf(`proposal-${investigatorProposalId(opened.id)}`)).toEqual([]);
   });
 
-  it('on a bad deploy, records BubbleUp and deployment findings, concludes, and proposes an ArgoCD rollback with its blast radius, assessed medium by the policy', async () => {
+  it('on a bad deploy, records BubbleUp and deployment findings, concludes, and proposes an ArgoCD rollback with its blast radius and ArgoCD dry run, assessed medium by the policy', async () => {
     investigations = new Investigations(
-      { dataSource: vigil.runtime.dataSource, store: vigil.runtime.store, bus: vigil.runtime.bus, redis: vigil.runtime.redis!, logger: pino({ level: 'silent' }), clickhouse: { client: clickhouse.client, database } },
+      {
+        dataSource: vigil.runtime.dataSource, store: vigil.runtime.store, bus: vigil.runtime.bus, redis: vigil.runtime.redis!, logger: pino({ level: 'silent' }),
+        clickhouse: { client: clickhouse.client, database },
+        executors: new ExecutorRegistry([createArgoCdExecutor({ baseUrl: argocd.url, token: argocd.token })]),
+      },
       { queue: { prefix: vigil.runtime.config.VIGIL_QUEUE_PREFIX } },
     );
     investigations.start();
@@ -101,9 +111,11 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
       action: { kind: 'argocd.rollback', target: 'argocd:payments', params: { revision: 'v1' } },
       riskContext: { service: 'payments', environment: 'prod', replicas: 3, trafficShare: 0.333, dependents: ['checkout', 'frontend'] },
     });
+    expect(proposed.dryRun).toMatchObject({ ok: true, summary: expect.stringContaining('v1') });
+    expect(argocd.rollbackRequests()).toEqual([]);
     expect(proposed.rationale).toContain(`investigation ${opened.id}`);
     expect(proposed.rationale).toContain('deployment:payments:v2');
-    expect((assessed.data as RiskAssessed['data']).tier).toBe('medium');
+    expect(assessed.data as RiskAssessed['data']).toMatchObject({ tier: 'medium', dryRun: proposed.dryRun });
 
     // Composed with the blast radius (a third of the traffic, in prod), the same proposal is one tier stricter.
     const withBlastRadius = blastRadiusRiskAssessor()(proposed.action, vigil.runtime.policy, { now: proposed.at, riskContext: proposed.riskContext });
