@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { RED_QUANTILES_FUNCTION, RED_TIERS, type RedStep } from './migrations';
+import { epochSeconds } from './rows';
 
 export interface ExportParquetOptions {
   client: ClickHouseClient;
@@ -41,7 +42,7 @@ export async function exportParquet(options: ExportParquetOptions): Promise<Expo
   const files: ExportedFile[] = [];
   for (let day = Math.floor(options.from.getTime() / DAY_MS) * DAY_MS; day < options.to.getTime(); day += DAY_MS) {
     const dayName = new Date(day).toISOString().slice(0, 10);
-    const params = { from: Math.max(day, options.from.getTime()) / 1000, to: Math.min(day + DAY_MS, options.to.getTime()) / 1000 };
+    const params = { from: epochSeconds(Math.max(day, options.from.getTime())), to: epochSeconds(Math.min(day + DAY_MS, options.to.getTime())) };
     const where = 'WHERE Timestamp >= toDateTime({from:UInt32}) AND Timestamp < toDateTime({to:UInt32})';
     const [{ rows }] = await (await options.client.query({
       query: `SELECT toString(count()) AS rows FROM (SELECT 1 FROM ${table} ${where} GROUP BY Timestamp, ServiceName, SpanName)`,

@@ -7,6 +7,9 @@ export function chTime(unixNanos: string): string {
   return `${padded.slice(0, -9)}.${padded.slice(-9)}`;
 }
 
+/** Seconds since the epoch: the unambiguous form of a DateTime query parameter (no time zone involved). */
+export const epochSeconds = (date: Date | number) => Math.floor((typeof date === 'number' ? date : date.getTime()) / 1000);
+
 export type Row = Record<string, unknown>;
 
 export function spanRow(span: SpanV1): Row {

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { RED_QUANTILES_FUNCTION, RED_TIERS, type RedStep } from '../clickhouse/migrations';
+import { epochSeconds } from '../clickhouse/rows';
 
 export interface RedSeriesQuery {
   service?: string;
@@ -36,9 +37,6 @@ interface RedRow {
   errors: string;
   quantiles: number[];
 }
-
-/** Seconds since the epoch, the form DateTime parameters take unambiguously (no time zone involved). */
-const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /**
  * RED series per (service, operation) from the rollup tiers, merging the aggregate states (-Merge), so rows from any
