@@ -158,11 +158,26 @@ describe('Sign in with SSO in chromium', () => {
     await browser.screenshot(refused, screenshot);
   });
 
+  it('refuses a callback this browser did not start (a forged or replayed redirect), in words', async () => {
+    await refused.goto(`${proxy.url}/auth/oidc/callback?code=stolen-code&state=someone-elses-state`);
+    await refused.getByRole('alert').filter({ hasText: 'This sign-in was not started from this browser' }).waitFor();
+    expect(await refused.getByRole('alert').textContent()).toContain('OIDC.BAD_STATE');
+    expect(new URL(refused.url()).pathname).toBe('/');
+    await browser.screenshot(refused, 'oidc-07-refused-bad-state');
+  });
+
+  it('shows what the provider said when it did not sign the person in', async () => {
+    provider.misbehave({ denyAccess: true });
+    await signInWithSso(refused);
+    await refused.getByRole('alert').filter({ hasText: /did not sign you in.*access_denied.*not assigned to this application/ }).waitFor();
+    await browser.screenshot(refused, 'oidc-08-refused-by-provider');
+  });
+
   it('refuses a person whose groups map to no Vigil role, naming their groups', async () => {
     provider.user = { ...TAYLOR, sub: 'idp|casey', email: 'casey@example.com', preferred_username: 'casey', groups: ['staff'] };
     await signInWithSso(refused);
     await refused.getByRole('alert').filter({ hasText: /None of your groups .* maps to a Vigil role.*staff/ }).waitFor();
-    await browser.screenshot(refused, 'oidc-07-refused-no-role');
+    await browser.screenshot(refused, 'oidc-09-refused-no-role');
     provider.user = TAYLOR;
   });
 });
