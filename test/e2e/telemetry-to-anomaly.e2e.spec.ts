@@ -67,6 +67,14 @@ describe('OTel SDK exporter → OTLP/HTTP → ClickHouse → detector → open a
     expect(detected.actual).toBeGreaterThan(0.3);
     expect(detected.expected).toBeLessThan(0.05);
 
+    // The approval card's chart: the signal per minute against the detector's band, the jump outside it.
+    const series = await vigil.request('GET', `/api/anomalies/${String(anomaly.anomalyId)}/series?hours=2`, { token: vigil.tokens.alice });
+    expect(series.status).toBe(200);
+    expect(series.body).toMatchObject({ service: 'checkout', operation: 'POST /pay', signal: 'error_rate', source: 'red' });
+    const points = series.body.points as Array<{ t: number; value: number; upper: number }>;
+    expect(points).toHaveLength(43);
+    expect(points.filter((point) => point.value > point.upper).map((point) => point.t)).toContain(errorsFrom);
+
     // Repeats update the open anomaly instead of opening another.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const { body } = await vigil.request('GET', '/api/anomalies', { token: vigil.tokens.alice });

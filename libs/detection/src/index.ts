@@ -23,7 +23,7 @@ export type { BurnRateAlert, BurnRateWindowPair, BurnSeverity, WindowCounts } fr
 export { parseTimestamp } from './timestamps';
 export { createCsvScorer, CSV_OUTPUT_HEADER, splitCsvLine } from './csv';
 export type { CsvScorer } from './csv';
-export { RedMonitor, RED_SIGNALS, RED_DETECTOR_PARAMS, DEFAULT_RED_MONITOR_PARAMS, minuteOf } from './red-monitor';
-export type { RedMinute, RedSignal, RedSeverity, RedDecision, RedMonitorParams } from './red-monitor';
+export { RedMonitor, RED_SIGNALS, RED_DETECTOR_PARAMS, DEFAULT_RED_MONITOR_PARAMS, minuteOf, redSignalBand, isRedSignal } from './red-monitor';
+export type { RedMinute, RedSignal, RedSeverity, RedDecision, RedMonitorParams, BandPoint } from './red-monitor';
 export { SloMonitor, ALL_SERVICES } from './slo-monitor';
 export type { Slo, SloDecision } from './slo-monitor';

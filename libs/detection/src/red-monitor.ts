@@ -187,3 +187,34 @@ function assertNever(value: never): never {
 
 /** Start of the minute holding `epochMs`. */
 export const minuteOf = (epochMs: number): number => Math.floor(epochMs / MINUTE_MS) * MINUTE_MS;
+
+/** One minute of a RED signal with the detector's baseline band at that minute. */
+export interface BandPoint {
+  readonly t: number;
+  readonly value: number;
+  readonly expected: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/**
+ * The signal of a RED series with the band the detector held at each minute (expected ∓ bandSigmas·σ), from the same
+ * detector parameters the monitor uses, so the chart shows what detection saw. Minutes too quiet to judge are left
+ * out. The band is floored at 0: a rate or a latency is never negative.
+ */
+export function redSignalBand(minutes: readonly RedMinute[], signal: RedSignal, params: Partial<RedMonitorParams> = {}): BandPoint[] {
+  const p = { ...DEFAULT_RED_MONITOR_PARAMS, ...params };
+  const detector = createDetector(p.detector);
+  const points: BandPoint[] = [];
+  for (const minute of [...minutes].sort((a, b) => a.minute - b.minute)) {
+    const value = valueOf(minute, signal);
+    if (value === undefined || (signal !== 'throughput' && minute.requests < p.minRequests)) continue;
+    const output = detector.update(minute.minute, value);
+    points.push({ t: minute.minute, value, expected: output.expected, lower: Math.max(0, output.lower), upper: Math.max(0, output.upper) });
+  }
+  return points;
+}
+
+export function isRedSignal(signal: string): signal is RedSignal {
+  return (RED_SIGNALS as readonly string[]).includes(signal);
+}

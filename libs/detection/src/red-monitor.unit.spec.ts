@@ -1,4 +1,4 @@
-import { RedMinute, RedMonitor } from './red-monitor';
+import { RedMinute, RedMonitor, redSignalBand } from './red-monitor';
 
 const T0 = Date.UTC(2026, 10, 21, 8, 0);
 const MIN = 60_000;
@@ -68,5 +68,17 @@ describe('RedMonitor', () => {
     expect(monitor.observe([{ ...history[59], errors: 500 }])).toEqual([]);
     expect(monitor.observe([{ ...history[59], minute: T0 + 60 * MIN, requests: 3, errors: 3 }]).filter((d) => d.signal === 'error_rate')).toEqual([]);
     expect(monitor.lastMinute('checkout', 'POST /pay')).toBe(T0 + 60 * MIN);
+  });
+});
+
+describe('redSignalBand', () => {
+  it('returns each minute with the band the detector held, the spike outside it and the steady minutes inside', () => {
+    const points = redSignalBand(series(62, (i) => (i === 61 ? { errors: 200 } : {})), 'error_rate');
+    expect(points).toHaveLength(62);
+    const last = points[61];
+    expect(last.value).toBeGreaterThan(last.upper);
+    const steady = points.slice(40, 60);
+    expect(steady.every((point) => point.value >= point.lower && point.value <= point.upper)).toBe(true);
+    expect(points.every((point) => point.lower >= 0)).toBe(true);
   });
 });

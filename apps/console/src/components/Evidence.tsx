@@ -6,10 +6,32 @@ import { IncidentTimeline, StreamSnapshot } from '../lib/types';
 import { ErrorBox, Loading, Time } from './common';
 import { SignalChart } from './SignalChart';
 
-/** The anomalous signal against its baseline band, from the anomaly's observations. */
+interface RedSeries {
+  readonly service: string;
+  readonly operation: string;
+  readonly signal: string;
+  readonly points: readonly { t: number; value: number; lower: number; upper: number }[];
+}
+
+/**
+ * The anomalous signal against its baseline band: per minute from the RED rollup with the detector's own band
+ * (`/api/anomalies/:id/series`); for anomalies without a RED series (alert webhooks), the anomaly's observations
+ * against ±20% of the expected value.
+ */
 export function AnomalyChart({ anomalyId }: { anomalyId: string }) {
   const { api } = useSession();
+  const red = useAsync((signal) => api.get<RedSeries>(`/api/anomalies/${encodeURIComponent(anomalyId)}/series?hours=6`, signal), [anomalyId]);
   const stream = useAsync((signal) => api.get<StreamSnapshot>(`/api/streams/${encodeURIComponent(`anomaly-${anomalyId}`)}`, signal), [anomalyId]);
+  if (red.data && red.data.points.length > 0) {
+    const title = `${red.data.signal} of ${red.data.service} ${red.data.operation} (per minute, last 6 h)`;
+    return (
+      <div class="evidence-chart">
+        <h4>{title}</h4>
+        <SignalChart series={red.data.points} title={title} />
+      </div>
+    );
+  }
+  if (!red.data && !red.error) return <Loading what="the signal" />;
   if (stream.error) return isNotFound(stream.error) ? <p class="muted">The anomaly {anomalyId} has no recorded observations.</p> : <ErrorBox error={stream.error} />;
   if (!stream.data) return <Loading what="the signal" />;
   const detected = stream.data.events.find((e) => e.type === 'AnomalyDetected')?.data as { service?: string; operation?: string; signal?: string } | undefined;

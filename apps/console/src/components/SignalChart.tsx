@@ -12,8 +12,8 @@ const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? String(Math.round(v 
 
 /**
  * A signal against its baseline band over time: the band (lower..upper) shaded, the observed values as a line with
- * points, red where outside the band. Takes a generic series so any source (anomaly observations now, a RED-metrics
- * endpoint later) can feed it. Accessible: a text summary and the data as a table.
+ * points, red where outside the band. Takes a generic series so any source (the RED series with the detector's band,
+ * or an anomaly's observations) can feed it. Accessible: a text summary and the data as a table.
  */
 export function SignalChart({ series, title, unit = '', width = 640, height = 220 }: Props) {
   if (series.length === 0) return <p class="muted">No observations to chart.</p>;

@@ -1,4 +1,4 @@
-/** Time series for the evidence chart: generic points so a real RED-series endpoint can replace the source later. */
+/** Time series for the evidence chart: generic points, from the RED-series endpoint or from an anomaly's observations. */
 import { StoredEvent } from './types';
 
 export interface SeriesPoint {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { User } from '@vigil/application';
@@ -8,6 +8,7 @@ import { CLOCK, Clock } from '../../http/clock';
 import { CorrelationId } from '../../http/request-context';
 import { openApiSchema, ZodPipe } from '../../http/zod-body';
 import { AnomalyQueries } from './anomaly-queries';
+import { AnomalySeriesQuery } from './usecases/anomaly-series/anomaly-series.query';
 import { ReportAnomalyUseCase } from './usecases/report-anomaly/report-anomaly.usecase';
 
 const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 time');
@@ -26,6 +27,7 @@ const anomalyBody = z
   })
   .strict();
 
+const seriesQuery = z.object({ hours: z.coerce.number().positive().max(168).default(6) });
 const listQuery = z.object({ status: z.enum(['open', 'acknowledged', 'suppressed', 'resolved']).optional() });
 
 @ApiTags('anomalies')
@@ -35,6 +37,7 @@ export class AnomaliesController {
   constructor(
     private readonly report: ReportAnomalyUseCase,
     private readonly queries: AnomalyQueries,
+    private readonly series: AnomalySeriesQuery,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -46,6 +49,12 @@ export class AnomaliesController {
     const now = this.clock();
     const result = await this.report.execute({ ...body, window: body.window ?? { start: now, end: now }, actor: user.id, correlationId, now });
     return { id: result.id, created: result.created };
+  }
+
+  /** The signal per minute against the detector's baseline band (`hours`, default 6, at most 168). */
+  @Get(':id/series')
+  signalSeries(@Param('id', new ParseUUIDPipe()) id: string, @Query(new ZodPipe(seriesQuery)) query: z.infer<typeof seriesQuery>) {
+    return this.series.execute(id, query.hours);
   }
 
   @Get()
