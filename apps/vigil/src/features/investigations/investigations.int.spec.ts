@@ -9,6 +9,7 @@ import { ClickHouseMigrator } from '@vigil/telemetry';
 import { startClickHouse, waitFor, type ClickHouseHandle } from '@vigil/testing';
 import { startTestVigil, TestVigil } from '../../../../../test/support/start-test-vigil';
 import { blastRadiusRiskAssessor } from './blast-radius-risk-assessor';
+import { GetInvestigationQuery } from './usecases/get-investigation/get-investigation.query';
 import { Investigations } from './investigations';
 import { RunInvestigationUseCase } from './usecases/run-investigation/run-investigation.usecase';
 import { investigatorProposalId } from './usecases/run-investigation/run-investigation.usecase';
@@ -116,6 +117,10 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
     expect(proposed.rationale).toContain(`investigation ${opened.id}`);
     expect(proposed.rationale).toContain('deployment:payments:v2');
     expect(assessed.data as RiskAssessed['data']).toMatchObject({ tier: 'medium', dryRun: proposed.dryRun });
+
+    const view = await new GetInvestigationQuery(vigil.runtime.bus).execute(opened.id);
+    expect(view).toMatchObject({ status: 'concluded', anomalyIds: [anomalyId], hypotheses: concluded.hypotheses, proposal: { status: 'Assessed', assessment: { tier: 'medium' } } });
+    expect(view!.findings.map((finding) => finding.findingId)).toEqual(findings.map((finding) => finding.findingId));
 
     // Composed with the blast radius (a third of the traffic, in prod), the same proposal is one tier stricter.
     const withBlastRadius = blastRadiusRiskAssessor()(proposed.action, vigil.runtime.policy, { now: proposed.at, riskContext: proposed.riskContext });
