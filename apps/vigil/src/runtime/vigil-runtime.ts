@@ -18,7 +18,7 @@ import { ApprovalSagaHost } from '@vigil/saga-host';
 import { ChannelRegistry } from '@vigil/saga-host';
 import { LogChannel, WebhookChannel } from '@vigil/notifications';
 import { pendingApprovalDeadlines } from '@vigil/read-models';
-import { KafkaTelemetryBus, RedSeriesReader, TelemetryPipeline } from '@vigil/telemetry';
+import { KafkaTelemetryBus, OtlpGrpcReceiver, RedSeriesReader, TelemetryPipeline } from '@vigil/telemetry';
 import { ClickHouseRedMinutes } from '../features/detection/clickhouse-red-minutes';
 import { DetectionRunner } from '../features/detection/detection-runner';
 import { loadSlos } from '../features/detection/slo-config';
@@ -53,6 +53,7 @@ export interface VigilRuntime {
   readonly integrations?: Integrations;
   /** Only with ClickHouse: OTLP receivers → bus → processor → ClickHouse. */
   readonly telemetry?: TelemetryPipeline;
+  readonly grpcReceiver?: OtlpGrpcReceiver;
   /** Only with ClickHouse: RED minutes → anomalies. */
   readonly detection?: DetectionRunner;
   stop(): Promise<void>;
@@ -169,6 +170,10 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
         })
       : undefined;
     await telemetry?.start();
+    // OTLP/gRPC shares the pipeline's bus: same decode path, same backpressure (UNAVAILABLE + RetryInfo).
+    const grpcReceiver = telemetry ? new OtlpGrpcReceiver({ bus: telemetry.bus, port: config.OTLP_GRPC_PORT, host: config.HOST, onError: (error) => logger.error({ err: error }, 'OTLP/gRPC receiver error') }) : undefined;
+    await grpcReceiver?.start();
+    if (grpcReceiver) started.push({ name: 'OTLP/gRPC receiver', where: `${grpcReceiver.address} (collector trace, logs and metrics services)`, stop: async () => undefined });
     // RED minutes → anomalies (and SLO burn-rate alerts), one active detector per database.
     const detection = clickhouse
       ? new DetectionRunner({
@@ -204,10 +209,12 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       executorsConfigured: executors.configured,
       integrations,
       telemetry,
+      grpcReceiver,
       detection,
       async stop() {
         stopWaking();
         await detection?.stop();
+        await grpcReceiver?.stop();
         await telemetry?.stop();
         await saga?.stop();
         await integrations?.stop();
