@@ -105,7 +105,8 @@ export class OidcSignIn {
     const values = claimValues(claims, this.settings.roleClaim);
     const roles = [...new Set(values.flatMap((value) => this.settings.roleMap.get(value) ?? []))];
     if (roles.length === 0) {
-      throw new OidcRefusal('OIDC.NO_ROLE', `(${this.settings.roleClaim.join('.')}: ${values.length ? values.join(', ') : 'none'}; mapped values: ${[...this.settings.roleMap.keys()].join(', ')})`);
+      // The person sees their own groups, never the deployment's role map.
+      throw new OidcRefusal('OIDC.NO_ROLE', `(${this.settings.roleClaim.join('.')}: ${values.length ? values.join(', ') : 'none'})`);
     }
     const existing = await this.users.findBySlackIdOrEmail(undefined, claims.email);
     const at = now.toISOString();
