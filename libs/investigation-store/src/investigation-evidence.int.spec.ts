@@ -45,6 +45,23 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     expect(requestIds.find((row) => row.value === '(other)')).toMatchObject({ anomalousCount: 138, baselineCount: 1200 });
   });
 
+  it('for a latency signal, calls the spans at or above the baseline p95 anomalous (weighted), whatever their status', async () => {
+    // Six hours before the story, so it shares no window with it: 100 fast baseline spans, then 20 slow ones on shard c.
+    const onset = story.onset - 6 * 3_600_000;
+    const span = (at: number, durationMs: number, shard: string, weight: number) => ({
+      Timestamp: (at / 1000).toFixed(3), TraceId: `lat-${at}`, SpanId: `s-${at}`, ServiceName: 'search', SpanKind: 'Server', StatusCode: 'Ok',
+      SpanAttributes: { 'db.shard': shard }, Duration: String(durationMs * 1_000_000), SampleWeight: weight,
+    });
+    const baseline = Array.from({ length: 100 }, (_, i) => span(onset - 50 * 60_000 + i * 20_000, 30 + (i % 10), i % 2 ? 'a' : 'b', 1));
+    // Two slow spans stand for 3 each (sampled); fast ones in the window stand for 10 each and are not slow.
+    const window = Array.from({ length: 20 }, (_, i) => span(onset + i * 20_000, 900, 'c', i < 2 ? 3 : 1)).concat(Array.from({ length: 5 }, (_, i) => span(onset + i * 30_000 + 5, 35, 'a', 10)));
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: [...baseline, ...window], format: 'JSONEachRow' });
+    const query = new SpanAttributeCountsQuery(new ClickHouseReader({ client: clickhouse.client, database }));
+    const counts = await query.gather(investigationScope({ service: 'search', signal: 'latency_p99', window: { start: new Date(onset).toISOString(), end: new Date(onset + 60_000).toISOString() } }));
+    expect(counts).toMatchObject({ anomalousTotal: 24, baselineTotal: 100 });
+    expect(counts.rows).toContainEqual({ attribute: 'db.shard', value: 'c', anomalousCount: 24, baselineCount: 0 });
+  });
+
   it('reads the changes of the service and its dependencies before the onset, not those of unrelated services', async () => {
     const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
     expect(input.changes).toEqual([
