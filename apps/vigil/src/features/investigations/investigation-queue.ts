@@ -49,16 +49,19 @@ export class InvestigationQueue {
     await this.queue.add(JOB_NAME, job, { jobId: job.investigationId });
   }
 
-  /** Starts working jobs with `run`; a throw retries the job with backoff until its attempts run out. */
-  work(run: (job: InvestigationJob) => Promise<void>, onFailed: (job: InvestigationJob | undefined, error: Error) => void): void {
+  /**
+   * Starts working jobs with `run`; a throw retries the job with backoff until its attempts run out, and `onFailed`
+   * hears of every failure (`final` on the last attempt).
+   */
+  work(run: (job: InvestigationJob) => Promise<void>, onFailed: (job: InvestigationJob | undefined, error: Error, final: boolean) => void): void {
     if (this.worker) return;
     this.worker = new Worker<InvestigationJob, void, string>(INVESTIGATION_QUEUE_NAME, (job: Job<InvestigationJob, void, string>) => run(job.data), {
       connection: this.options.connection,
       ...(this.options.prefix ? { prefix: this.options.prefix } : {}),
       concurrency: this.options.concurrency ?? 2,
     });
-    this.worker.on('failed', (job, error) => onFailed(job?.data, error));
-    this.worker.on('error', (error) => onFailed(undefined, error));
+    this.worker.on('failed', (job, error) => onFailed(job?.data, error, job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1)));
+    this.worker.on('error', (error) => onFailed(undefined, error, false));
   }
 
   async close(): Promise<void> {

@@ -73,6 +73,14 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
     expect(await streamOf(`proposal-${investigatorProposalId(opened.id)}`)).toEqual([]);
   });
 
+  it('when the last try fails, concludes with the reason instead of leaving the investigation open', async () => {
+    const anomalyId = await detect('ledger', story.window);
+    const opened = await openedFor(anomalyId);
+    await new RunInvestigationUseCase({ bus: vigil.runtime.bus }).giveUp({ investigationId: opened.id, openedEventId: opened.event_id }, new Error('ClickHouse is unreachable'));
+    const concluded = (await streamOf(`investigation-${opened.id}`)).find((event) => event.type === 'InvestigationConcluded')!.data as InvestigationConcluded['data'];
+    expect(concluded.hypotheses).toEqual([{ rank: 1, summary: 'The investigation could not gather its evidence: ClickHouse is unreachable', confidence: 0 }]);
+  });
+
   it('on a bad deploy, records BubbleUp and deployment findings, concludes, and proposes an ArgoCD rollback with its blast radius and ArgoCD dry run, assessed medium by the policy', async () => {
     investigations = new Investigations(
       {

@@ -53,7 +53,12 @@ export class Investigations {
         const run = await this.investigator.execute(job);
         deps.logger.info({ investigationId: job.investigationId, correlationId: job.correlationId, run }, 'investigation run');
       },
-      (job, error) => deps.logger.warn({ err: error, investigationId: job?.investigationId, correlationId: job?.correlationId }, 'investigation job failed'),
+      (job, error, final) => {
+        deps.logger.warn({ err: error, investigationId: job?.investigationId, correlationId: job?.correlationId, final }, 'investigation job failed');
+        if (!job || !final) return;
+        // The last try failed: conclude with the reason rather than leave the investigation open forever.
+        this.investigator.giveUp(job, error).catch((failure) => deps.logger.error({ err: failure, investigationId: job.investigationId }, 'could not conclude a failed investigation'));
+      },
     );
   }
 

@@ -49,13 +49,7 @@ export class RunInvestigationUseCase {
     if (state.status === 'Initial') return { kind: 'skipped', reason: `investigation ${investigationId} does not exist` };
     const anomaly = await this.detectedAnomaly(state.investigation.anomalyIds[0]);
     if (!anomaly) return { kind: 'skipped', reason: `investigation ${investigationId} names no detected anomaly` };
-    const meta = (purpose: string): CommandMetadata => ({
-      now: this.clock(),
-      actor: INVESTIGATOR,
-      causationId: job.openedEventId,
-      ...(job.correlationId ? { correlationId: job.correlationId } : {}),
-      idempotencyKey: `investigator:${investigationId}:${purpose}`,
-    });
+    const meta = this.metadataFor(job);
 
     if (!this.deps.evidence) {
       if (state.status === 'Open') await this.conclude(investigationId, [noTelemetryHypothesis(anomaly)], meta);
@@ -75,6 +69,24 @@ export class RunInvestigationUseCase {
     if (!best) return { kind: 'concluded', findings: outcome.findings.length };
     const proposalId = await this.propose(investigationId, anomaly.anomalyId, best, riskContextOf(evidence, best, outcome.hypotheses[best.hypothesisIndex]?.service ?? anomaly.service), meta);
     return { kind: 'concluded', findings: outcome.findings.length, proposalId };
+  }
+
+  /** After the last try failed: concludes (if still open) saying why nothing was found; proposes nothing. */
+  async giveUp(job: InvestigationJob, error: Error): Promise<void> {
+    const { state } = await this.deps.bus.load('investigation', job.investigationId);
+    if (state.status !== 'Open') return;
+    const hypothesis: Hypothesis = { summary: `The investigation could not gather its evidence: ${error.message}`.slice(0, 1000), confidence: 0 };
+    await this.conclude(job.investigationId, [hypothesis], this.metadataFor(job));
+  }
+
+  private metadataFor(job: InvestigationJob): (purpose: string) => CommandMetadata {
+    return (purpose) => ({
+      now: this.clock(),
+      actor: INVESTIGATOR,
+      causationId: job.openedEventId,
+      ...(job.correlationId ? { correlationId: job.correlationId } : {}),
+      idempotencyKey: `investigator:${job.investigationId}:${purpose}`,
+    });
   }
 
   private async detectedAnomaly(anomalyId: string | undefined): Promise<AnomalyDetected['data'] | undefined> {
