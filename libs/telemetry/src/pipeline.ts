@@ -41,7 +41,13 @@ export class TelemetryPipeline {
     // In-process message ids restart with the process: scope them to it so replay dedup never mistakes new for old.
     const messageIdScope = this.bus instanceof InProcessTelemetryBus ? `${randomUUID()}:` : '';
     this.writer = options.writer === false ? null
-      : new ClickHouseTelemetryWriter({ messageIdScope, ...options.writer, client: options.clickhouse, database: options.schema?.database });
+      : new ClickHouseTelemetryWriter({
+        messageIdScope,
+        insertSettings: options.schema?.cluster ? { distributed_foreground_insert: 1 } : undefined,
+        ...options.writer,
+        client: options.clickhouse,
+        database: options.schema?.database,
+      });
     this.processor = this.writer
       ? new TelemetryProcessor({ client: options.clickhouse, database: options.schema?.database, writer: this.writer }, options.processor)
       : null;

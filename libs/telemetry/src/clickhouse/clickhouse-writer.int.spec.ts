@@ -1,36 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { startClickHouse, type ClickHouseHandle } from '@vigil/testing';
 import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1, type SpanV1 } from '@vigil/contracts';
 import { InProcessTelemetryBus } from '../bus/in-process-bus';
-import type { BusMessage, DeliveredBatch } from '../bus/telemetry-bus';
+import type { DeliveredBatch } from '../bus/telemetry-bus';
+import { hex, makeSpan, spansBatch } from '../processor/spec-fixtures';
 import { ClickHouseMigrator } from './migrator';
 import { ClickHouseTelemetryWriter } from './writer';
 
 jest.setTimeout(120_000);
 
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const nowNanos = () => (BigInt(Date.now()) * 1_000_000n).toString();
 
 function span(traceId: string, overrides: Partial<SpanV1> = {}): SpanV1 {
   const start = nowNanos();
-  return {
-    traceId, spanId: hex(8), parentSpanId: '', traceState: '', name: 'GET /pay', kind: 'Server',
-    startTimeUnixNano: start, endTimeUnixNano: (BigInt(start) + 2_500_000n).toString(),
-    serviceName: 'checkout', resourceSchemaUrl: '', resourceAttributes: { 'service.name': 'checkout' }, scopeName: 's', scopeVersion: '1',
+  return makeSpan(traceId, {
     attributes: { 'http.status_code': '500' }, numericAttributes: { 'http.status_code': 500 }, statusCode: 'Error', statusMessage: 'boom',
     events: [{ timeUnixNano: start, name: 'exception', attributes: { 'exception.type': 'Error' } }],
     links: [{ traceId: hex(16), spanId: hex(8), traceState: '', attributes: {} }],
-    correlationId: 'inc-1', sampleWeight: 1, ...overrides,
-  };
-}
-
-let sequence = 0;
-function spansBatch(spans: SpanV1[]): DeliveredBatch {
-  const messages: BusMessage[] = spans.map((s) => ({
-    topic: OTEL_SPANS_V1, partition: 0, key: s.traceId, id: `spec/${sequence++}`,
-    value: otelSpansV1.encode({ v: 1, traceId: s.traceId, spans: [s] }),
-  }));
-  return { topic: OTEL_SPANS_V1, partition: 0, messages };
+    correlationId: 'inc-1', ...overrides,
+  });
 }
 
 describe('ClickHouse telemetry schema and writer (chDB)', () => {

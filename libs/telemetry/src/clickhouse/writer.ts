@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1 } from '@vigil/contracts';
 import type { BatchHandler, BusMessage, DeliveredBatch } from '../bus/telemetry-bus';
 import { logRow, METRIC_TABLES, metricRow, spanRow, type Row } from './rows';
 
 const WRITTEN_MESSAGES_TABLE = 'vigil_written_messages';
+const LOOKUP_CHUNK = 2_000;
 
 export interface ClickHouseWriterOptions {
   client: ClickHouseClient;
@@ -26,6 +27,12 @@ export interface ClickHouseWriterOptions {
    * that bus a per-process scope. Default ''.
    */
   messageIdScope?: string;
+  /**
+   * Extra settings of every insert. In cluster mode pass { distributed_foreground_insert: 1 }: an insert into a
+   * Distributed table then returns once the shards hold the rows (so acknowledging is safe) and the dedup token reaches
+   * their replicated tables.
+   */
+  insertSettings?: ClickHouseSettings;
 }
 
 /** The rows one bus message contributes to one table. */
@@ -79,6 +86,10 @@ export class ClickHouseTelemetryWriter {
     this.flushIntervalMs = options.flushIntervalMs ?? 1_000;
     this.retryInitial = options.retryInitialDelayMs ?? 200;
     this.retryMax = options.retryMaxDelayMs ?? 10_000;
+  }
+
+  get insertSettings(): ClickHouseSettings {
+    return this.options.insertSettings ?? {};
   }
 
   /** True while inserts fail (intake is paused: nothing is acknowledged). */
@@ -209,7 +220,7 @@ export class ClickHouseTelemetryWriter {
       table: `\`${this.database}\`.${table}`,
       values: rows,
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: token, date_time_input_format: 'basic' },
+      clickhouse_settings: { ...this.options.insertSettings, insert_deduplication_token: token, date_time_input_format: 'basic' },
     });
     this.stats.inserts++;
     this.stats.insertedRows += rows.length;
@@ -217,16 +228,21 @@ export class ClickHouseTelemetryWriter {
       table: `\`${this.database}\`.${WRITTEN_MESSAGES_TABLE}`,
       values: ids.map((id) => ({ TableName: table, MessageId: id })),
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: token },
+      clickhouse_settings: { ...this.options.insertSettings, insert_deduplication_token: token },
     });
   }
 
+  /** Looked up in chunks: query parameters travel in the URL of the HTTP interface. */
   private async writtenMessageIds(table: string, ids: string[]): Promise<Set<string>> {
-    const found = await (await this.options.client.query({
-      query: `SELECT DISTINCT MessageId FROM \`${this.database}\`.${WRITTEN_MESSAGES_TABLE} WHERE TableName = {table:String} AND MessageId IN {ids:Array(String)}`,
-      query_params: { table, ids },
-      format: 'JSONEachRow',
-    })).json<{ MessageId: string }>();
-    return new Set(found.map((row) => row.MessageId));
+    const written = new Set<string>();
+    for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+      const found = await (await this.options.client.query({
+        query: `SELECT DISTINCT MessageId FROM \`${this.database}\`.${WRITTEN_MESSAGES_TABLE} WHERE TableName = {table:String} AND MessageId IN {ids:Array(String)}`,
+        query_params: { table, ids: ids.slice(start, start + LOOKUP_CHUNK) },
+        format: 'JSONEachRow',
+      })).json<{ MessageId: string }>();
+      for (const row of found) written.add(row.MessageId);
+    }
+    return written;
   }
 }

@@ -15,7 +15,7 @@ export function makeSpan(traceId: string, overrides: Partial<SpanV1> & { startMs
   const { startMs = Date.now(), durationMs = 2.5, ...fields } = overrides;
   return {
     traceId, spanId: hex(8), parentSpanId: '', traceState: '', name: 'GET /pay', kind: 'Server',
-    startTimeUnixNano: nanosAt(startMs), endTimeUnixNano: nanosAt(startMs + durationMs),
+    startTimeUnixNano: nanosAt(startMs), endTimeUnixNano: (BigInt(nanosAt(startMs)) + BigInt(Math.round(durationMs * 1e6))).toString(),
     serviceName: 'checkout', resourceSchemaUrl: '', resourceAttributes: { 'service.name': 'checkout' }, scopeName: 's', scopeVersion: '1',
     attributes: {}, numericAttributes: {}, statusCode: 'Unset', statusMessage: '', events: [], links: [], correlationId: '', sampleWeight: 1,
     ...fields,

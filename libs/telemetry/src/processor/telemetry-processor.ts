@@ -197,7 +197,7 @@ export class TelemetryProcessor {
       await this.deps.client.command({
         query: `INSERT INTO ${db}.otel_traces SELECT * EXCEPT (UndecidedAt) FROM ${db}.${UNDECIDED_TABLE} WHERE TraceId IN {traceIds:Array(String)}`,
         query_params: { traceIds },
-        clickhouse_settings: { insert_deduplication_token: token },
+        clickhouse_settings: { ...this.deps.writer.insertSettings, insert_deduplication_token: token },
       });
     });
     this.stats.promotedTraces += traceIds.length;
