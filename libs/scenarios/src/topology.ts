@@ -24,7 +24,7 @@ export interface ServiceSpec {
   readonly replicas: number;
   /** Own time per request (not counting calls): median and log-space sigma. */
   readonly latency: { readonly medianMs: number; readonly sigma: number };
-  /** Baseline share of requests that fail on their own. */
+  /** Baseline share of requests that fail on their own (small enough that every caller stays inside a 99.9% SLO). */
   readonly errorRate: number;
   /** CPU utilisation (0..1 of the limit) at the baseline traffic rate. */
   readonly baselineCpu: number;
@@ -68,7 +68,7 @@ export const SHOP_TOPOLOGY: Topology = {
   services: [
     {
       name: 'frontend', role: 'http', language: 'nodejs', version: 'v3.4.1', replicas: 3,
-      latency: { medianMs: 6, sigma: 0.4 }, errorRate: 0.001, baselineCpu: 0.25,
+      latency: { medianMs: 6, sigma: 0.4 }, errorRate: 0.0001, baselineCpu: 0.25,
       requestAttributes: {
         'customer.tier': [['free', 70], ['pro', 25], ['enterprise', 5]],
         'user_agent.name': [['Chrome', 58], ['Safari', 27], ['Firefox', 9], ['okhttp', 6]],
@@ -81,7 +81,7 @@ export const SHOP_TOPOLOGY: Topology = {
     },
     {
       name: 'checkout', role: 'http', language: 'go', version: 'v2.7.0', replicas: 3,
-      latency: { medianMs: 9, sigma: 0.45 }, errorRate: 0.001, baselineCpu: 0.32,
+      latency: { medianMs: 9, sigma: 0.45 }, errorRate: 0.0001, baselineCpu: 0.32,
       requestAttributes: { 'cart.currency': [['EUR', 60], ['GBP', 25], ['USD', 15]] },
       operations: [
         { name: 'POST /checkout', calls: [{ service: 'inventory', operation: 'POST /reserve' }, { service: 'payment', operation: 'POST /charge' }] },
@@ -90,7 +90,7 @@ export const SHOP_TOPOLOGY: Topology = {
     },
     {
       name: 'inventory', role: 'http', language: 'java', version: 'v1.12.3', replicas: 2,
-      latency: { medianMs: 5, sigma: 0.5 }, errorRate: 0.001, baselineCpu: 0.3,
+      latency: { medianMs: 5, sigma: 0.5 }, errorRate: 0.0001, baselineCpu: 0.3,
       operations: [
         { name: 'POST /reserve', calls: [{ service: 'postgres', operation: 'UPDATE stock' }] },
         { name: 'GET /products', calls: [{ service: 'postgres', operation: 'SELECT products' }] },
@@ -99,13 +99,13 @@ export const SHOP_TOPOLOGY: Topology = {
     },
     {
       name: 'payment', role: 'http', language: 'java', version: 'v1.8.3', replicas: 2,
-      latency: { medianMs: 11, sigma: 0.4 }, errorRate: 0.002, baselineCpu: 0.28,
+      latency: { medianMs: 11, sigma: 0.4 }, errorRate: 0.0001, baselineCpu: 0.28,
       requestAttributes: { payment_provider: [['stripe_v2', 88], ['adyen', 12]], 'payment.method': [['card', 81], ['wallet', 19]] },
       operations: [{ name: 'POST /charge', calls: [{ service: 'payment-provider', operation: 'POST /v1/charges' }] }],
     },
     {
       name: 'payment-provider', role: 'external', language: 'http', version: '2024-06-20', replicas: 1,
-      latency: { medianMs: 110, sigma: 0.3 }, errorRate: 0.002, baselineCpu: 0.2,
+      latency: { medianMs: 110, sigma: 0.3 }, errorRate: 0.0002, baselineCpu: 0.2,
       operations: [{ name: 'POST /v1/charges', calls: [] }],
     },
     {
