@@ -9,6 +9,8 @@ export interface PiiRule {
   accept?: (match: string) => boolean;
   /** The text to put instead of a match. Default `[REDACTED:<name>]`. */
   replace?: (match: string) => string;
+  /** A cheap test a value must pass before the pattern runs (most values hold no PII: this is the hot path). */
+  mayMatch?: (value: string) => boolean;
 }
 
 export interface PiiOptions {
@@ -54,12 +56,16 @@ export const DEFAULT_PII_RULES: readonly PiiRule[] = [
     name: 'credentials',
     pattern: /\b(Bearer|Basic|Digest|Token|ApiKey)\s+[A-Za-z0-9\-._~+/]{8,}=*/gi,
     replace: (match) => `${match.split(/\s+/)[0]} ${redacted('credentials')}`,
+    mayMatch: (value) => /\s/.test(value),
   },
-  { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g },
-  { name: 'email', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g },
+  { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, mayMatch: (value) => value.includes('eyJ') },
+  { name: 'email', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, mayMatch: (value) => value.includes('@') },
   // 13–19 digits, optionally grouped by single spaces or dashes, not part of a longer number.
-  { name: 'card', pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g, accept: isCardNumber },
+  { name: 'card', pattern: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g, accept: isCardNumber, mayMatch: (value) => /\d{4}/.test(value) },
 ];
+
+/** No default rule matches fewer characters ("a@b.io"). */
+const SHORTEST_MATCH = 6;
 
 /** Header / attribute keys carrying credentials: the whole value is replaced, whatever it looks like. */
 export const SECRET_ATTRIBUTE_KEYS = /(?:^|[._-])(?:authorization|proxy-authorization|cookie|set-cookie|password|passwd|secret|api[._-]?key|x-api-key|access[._-]?token|refresh[._-]?token|client[._-]?secret)$/i;
@@ -68,9 +74,11 @@ export const SECRET_ATTRIBUTE_KEYS = /(?:^|[._-])(?:authorization|proxy-authoriz
 export class PiiScrubber {
   private readonly rules: readonly PiiRule[];
   private readonly secretKeys: RegExp;
+  private readonly customRules: boolean;
 
   constructor(options: PiiOptions = {}) {
     this.rules = [...(options.rules ?? DEFAULT_PII_RULES), ...(options.extraRules ?? [])];
+    this.customRules = options.rules !== undefined || (options.extraRules?.length ?? 0) > 0;
     for (const rule of this.rules) {
       if (!rule.pattern.global) throw new Error(`PII rule ${rule.name}: the pattern needs the g flag`);
     }
@@ -78,8 +86,10 @@ export class PiiScrubber {
   }
 
   scrub(value: string): string {
+    if (value.length < SHORTEST_MATCH && !this.customRules) return value;
     let result = value;
     for (const rule of this.rules) {
+      if (rule.mayMatch && !rule.mayMatch(result)) continue;
       result = result.replace(rule.pattern, (match) => {
         if (rule.accept && !rule.accept(match)) return match;
         return rule.replace ? rule.replace(match) : redacted(rule.name);

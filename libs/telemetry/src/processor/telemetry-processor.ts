@@ -34,6 +34,7 @@ export interface ProcessorStats {
   keptSpans: number;
   droppedSpans: number;
   undecidedSpans: number;
+  /** Traces kept by a rule whose undecided spans were copied to otel_traces (an INSERT … SELECT each batch). */
   promotedTraces: number;
   logs: number;
   correlatedLogs: number;
