@@ -173,7 +173,8 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
     const publish = () => bus.publish(OTEL_SPANS_V1, [{ key: traceId, value: otelSpansV1.encode({ v: 1, traceId, spans: [span(traceId)] }) }]);
     for (let i = 0; i < 5; i++) await publish();
     await expect(publish()).rejects.toMatchObject({ kind: 'full' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pausedBy = Date.now() + 10_000; // the first failure takes a while on a loaded machine
+    while (!writer.paused && Date.now() < pausedBy) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(writer.paused).toBe(true);
     expect(paused).toHaveLength(1);
     expect(bus.backlog(OTEL_SPANS_V1)).toBe(5);

@@ -38,6 +38,11 @@ export interface SchemaOptions {
   coldTtlDays?: number;
   /** Spans of traces awaiting a tail-sampling decision are dropped this long after they were written. Default 2 h. */
   undecidedTtlHours?: number;
+  /**
+   * How long written bus message ids are remembered for replay dedup. A consumer replays what it had not committed
+   * (seconds to minutes of traffic), so hours suffice; the table holds one row per message and table. Default 6 h.
+   */
+  replayWindowHours?: number;
 }
 
 export interface Migration {
@@ -56,6 +61,7 @@ export function resolveSchemaOptions(options: SchemaOptions = {}): Required<Sche
     warmTtlDays: options.warmTtlDays ?? 90,
     coldTtlDays: options.coldTtlDays ?? 730,
     undecidedTtlHours: options.undecidedTtlHours ?? 2,
+    replayWindowHours: options.replayWindowHours ?? 6,
   };
 }
 
@@ -422,9 +428,9 @@ ${settings(options)}`,
     MessageId String CODEC(ZSTD(1)),
     WrittenAt DateTime DEFAULT now() CODEC(Delta, ZSTD(1))`,
         engine: 'ReplacingMergeTree',
-        layout: `PARTITION BY toDate(WrittenAt)
+        layout: `PARTITION BY toStartOfHour(WrittenAt)
 ORDER BY (TableName, MessageId)
-TTL WrittenAt + toIntervalDay(${options.ttlDays})
+TTL WrittenAt + toIntervalHour(${options.replayWindowHours})
 ${settings(options)}`,
         shardingKey: 'cityHash64(MessageId)',
       }, options),
