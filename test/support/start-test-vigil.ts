@@ -31,6 +31,8 @@ export interface TestVigilOptions {
    * on a free port, detection and investigations. Off by default (API-only specs start faster).
    */
   readonly clickhouse?: boolean;
+  /** Run the investigation worker (default true). */
+  readonly investigations?: boolean;
 }
 
 /** The real app on a fresh database (from the jest harness), real Redis, over real HTTP on a free port. */
@@ -41,7 +43,7 @@ export async function startTestVigil(env: Record<string, string> = {}, options: 
   const fullEnv = { ...process.env, VIGIL_QUEUE_PREFIX: database.name, ...telemetryEnv, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
   const config = loadConfig(fullEnv);
   const logger = pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' });
-  const runtime = await startRuntime(config, logger, { server: true, clickhouse: options.clickhouse ? 'shared-engine' : false, env: fullEnv });
+  const runtime = await startRuntime(config, logger, { server: true, clickhouse: options.clickhouse ? 'shared-engine' : false, investigations: options.investigations, env: fullEnv });
   const seeded = (await seedDemoUsers(runtime.users, runtime.store, new Date().toISOString()))!;
   const app = await createHttpApp(runtime, logger);
   await app.listen(0, '127.0.0.1');

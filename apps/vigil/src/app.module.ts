@@ -12,6 +12,7 @@ import { MeController } from './features/me/me.controller';
 import { HealthController } from './health/health.controller';
 import { VigilRuntime } from './runtime/vigil-runtime';
 import { IntegrationsModule } from './features/deliveries/deliveries.module';
+import { InvestigationsModule } from './features/investigations/investigations.module';
 
 @Module({})
 export class AppModule {
@@ -19,7 +20,7 @@ export class AppModule {
   static forRuntime(runtime: VigilRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRuntime(runtime), OidcModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule, IntegrationsModule],
+      imports: [CoreModule.forRuntime(runtime), OidcModule.forRuntime(runtime), TerminusModule.forRoot({ logger: false }), AnomaliesModule, ProposalsModule, ApprovalsModule, AuditModule, IntegrationsModule, InvestigationsModule],
       controllers: [HealthController, MeController, ExecutionsController, IncidentsController],
     };
   }

@@ -22,6 +22,8 @@ import { KafkaTelemetryBus, OtlpGrpcReceiver, RedSeriesReader, TelemetryPipeline
 import { ClickHouseRedMinutes } from '../features/detection/clickhouse-red-minutes';
 import { DetectionRunner } from '../features/detection/detection-runner';
 import { loadSlos } from '../features/detection/slo-config';
+import { Investigations } from '../features/investigations/investigations';
+import { blastRadiusRiskAssessor, parseFreezeWindows } from '../features/investigations/blast-radius-risk-assessor';
 import { resolveClickHouse, resolveDatabase, resolveRedis, StartedService } from './embedded-services';
 import { Integrations, startIntegrations } from '../features/deliveries/integrations';
 
@@ -67,6 +69,8 @@ export interface RuntimeOptions {
    * one chDB engine (tests, isolated by CLICKHOUSE_DATABASE) instead of a data dir of our own.
    */
   readonly clickhouse?: boolean | 'shared-engine';
+  /** Run the investigation worker in this process (default true); specs of the worker itself turn it off. */
+  readonly investigations?: boolean;
   /** Environment for the approval policy and executor settings (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -131,6 +135,13 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     dispatcher?.start();
 
     const env = options.env ?? process.env;
+    const freezeWindows = (() => {
+      try {
+        return parseFreezeWindows(config.VIGIL_FREEZE_WINDOWS);
+      } catch (error) {
+        throw new Error(`VIGIL_FREEZE_WINDOWS: ${(error as Error).message}`);
+      }
+    })();
     const channels: ChannelRegistry = { log: new LogChannel(logger) };
     if (env.VIGIL_NOTIFY_WEBHOOK_URL) {
       if (!env.VIGIL_NOTIFY_WEBHOOK_SECRET) throw new Error('VIGIL_NOTIFY_WEBHOOK_URL is set but VIGIL_NOTIFY_WEBHOOK_SECRET is not');
@@ -141,7 +152,11 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
       ? new ApprovalSagaHost(
           { pool, store, bus, policy, redis, channels, logger, pendingApprovals: { pendingApprovalDeadlines: () => pendingApprovalDeadlines(dataSource.manager) } },
           {
-            saga: env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {},
+            saga: {
+              ...(env.VIGIL_VERIFY_DELAY_MS ? { verifyDelayMs: Number(env.VIGIL_VERIFY_DELAY_MS) } : {}),
+              // Policy tier raised by the proposal's blast radius (traffic, dependents, replicas) and change freezes.
+              assess: blastRadiusRiskAssessor(freezeWindows),
+            },
             timers: { prefix },
             // Escalation notices about a silenced anomaly are recorded as suppressed instead of sent.
             ...(integrations ? { notifier: { suppressions: integrations.silences } } : {}),
@@ -151,12 +166,21 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
         )
       : undefined;
     await saga?.start();
+    // InvestigationOpened → a queued job: gather evidence from ClickHouse, record findings, conclude, propose.
+    const investigations = redis && options.investigations !== false
+      ? new Investigations(
+          { dataSource, store, bus, redis, logger, executors: executors.registry, ...(clickhouse ? { clickhouse: { client: clickhouse, database: config.CLICKHOUSE_DATABASE } } : {}) },
+          { queue: { prefix } },
+        )
+      : undefined;
+    investigations?.start();
     // Redis came back (restart, failover, network): re-arm lost timers now rather than at the next interval.
     redis?.on('ready', () => void saga?.reconciler.reconcileOnce().catch((error) => logger.warn({ err: error }, 'timer reconciliation after reconnect failed')));
     // In-process appends wake the followers at once instead of at their next poll.
     const stopWaking = store.onAppended(() => {
       saga?.poke();
       dispatcher?.poke();
+      investigations?.poke();
       runners.forEach((runner) => runner.poke());
     });
 
@@ -217,6 +241,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
         await grpcReceiver?.stop();
         await telemetry?.stop();
         await saga?.stop();
+        await investigations?.stop();
         await integrations?.stop();
         await dispatcher?.stop();
         await leaseSweeper?.stop();

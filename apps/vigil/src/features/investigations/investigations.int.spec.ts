@@ -48,7 +48,8 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
     );
 
   beforeAll(async () => {
-    vigil = await startTestVigil();
+    // The app's own investigator is off: this spec drives the worker with a ClickHouse database of its own.
+    vigil = await startTestVigil({}, { investigations: false });
     clickhouse = await startClickHouse();
     await new ClickHouseMigrator(clickhouse.client, { database }).migrate();
     story = await insertBadDeployStory(clickhouse.client, database);
@@ -81,7 +82,7 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
     expect(concluded.hypotheses).toEqual([{ rank: 1, summary: 'The investigation could not gather its evidence: ClickHouse is unreachable', confidence: 0 }]);
   });
 
-  it('on a bad deploy, records BubbleUp and deployment findings, concludes, and proposes an ArgoCD rollback with its blast radius and ArgoCD dry run, assessed medium by the policy', async () => {
+  it('on a bad deploy, records BubbleUp and deployment findings, concludes, and proposes an ArgoCD rollback with its blast radius and ArgoCD dry run, assessed high (medium by policy, raised by a third of the traffic in prod)', async () => {
     investigations = new Investigations(
       {
         dataSource: vigil.runtime.dataSource, store: vigil.runtime.store, bus: vigil.runtime.bus, redis: vigil.runtime.redis!, logger: pino({ level: 'silent' }),
@@ -124,13 +125,13 @@ describe('investigation worker end to end (Postgres, Redis, chDB)', () => {
     expect(argocd.rollbackRequests()).toEqual([]);
     expect(proposed.rationale).toContain(`investigation ${opened.id}`);
     expect(proposed.rationale).toContain('deployment:payments:v2');
-    expect(assessed.data as RiskAssessed['data']).toMatchObject({ tier: 'medium', dryRun: proposed.dryRun });
+    expect(assessed.data as RiskAssessed['data']).toMatchObject({ tier: 'high', dryRun: proposed.dryRun, blastRadius: { service: 'payments', trafficShare: 0.333, dependents: 2 } });
 
     const view = await new GetInvestigationQuery(vigil.runtime.bus).execute(opened.id);
-    expect(view).toMatchObject({ status: 'concluded', anomalyIds: [anomalyId], hypotheses: concluded.hypotheses, proposal: { status: 'Assessed', assessment: { tier: 'medium' } } });
+    expect(view).toMatchObject({ status: 'concluded', anomalyIds: [anomalyId], hypotheses: concluded.hypotheses, proposal: { status: 'Assessed', assessment: { tier: 'high' } } });
     expect(view!.findings.map((finding) => finding.findingId)).toEqual(findings.map((finding) => finding.findingId));
 
-    // Composed with the blast radius (a third of the traffic, in prod), the same proposal is one tier stricter.
+    // The app's saga composes the blast radius (a third of the traffic, in prod): one tier above the policy's medium.
     const withBlastRadius = blastRadiusRiskAssessor()(proposed.action, vigil.runtime.policy, { now: proposed.at, riskContext: proposed.riskContext });
     expect(withBlastRadius.tier).toBe('high');
     expect(withBlastRadius.blastRadius).toMatchObject({ service: 'payments', trafficShare: 0.333, dependents: 2 });
