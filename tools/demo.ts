@@ -50,18 +50,6 @@ function parseOptions(argv: readonly string[]): DemoOptions {
     .opts<DemoOptions>();
 }
 
-function readConfig(): VigilConfig {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
 /** `npm start` without the console rebuild when it is already built; Vigil's own log goes to a file. */
 function startVigil(config: VigilConfig, env: NodeJS.ProcessEnv): { child: ChildProcess; logFile: string } {
   if (!existsSync(join(ROOT, 'apps', 'console', 'dist', 'index.html'))) {
@@ -128,7 +116,7 @@ async function narrate(api: string, token: string | undefined, scenario: Scenari
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const config = readConfig();
+  const config = loadConfig();
   const changesToken = config.CHANGES_WEBHOOK_TOKEN ?? `demo-${randomBytes(16).toString('hex')}`;
   const api = `http://localhost:${config.PORT}`;
   const otlp = `http://localhost:${config.OTLP_HTTP_PORT}`;
@@ -211,6 +199,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -46,17 +46,7 @@ interface CaseResult {
   readonly generator: LoadCounters;
 }
 
-interface Flags {
-  seconds: number;
-  connections: number;
-  batch: number;
-  pool: number;
-  'raw-batch': number;
-  kafka: number;
-  'soak-minutes': number;
-  'soak-rate': number;
-  'writer-rows': number;
-}
+type Flags = Record<keyof typeof FLAGS, number>;
 
 /**
  * `npm run bench -- ingest`: OTLP/HTTP → bus → ClickHouse throughput, counted end to end (acknowledged by the receiver

@@ -96,8 +96,9 @@ export interface FaultModel {
   podEvents?(service: ServiceSpec, fromElapsedMs: number, toElapsedMs: number): PodEvent[];
 }
 
-function javaStack(exception: string, frames: readonly string[]): string {
-  return [exception, ...frames.map((frame) => `\tat ${frame}`)].join('\n');
+/** A JVM exception as the OTel Java agent records it: the stack trace starts with `type: message`. */
+function javaError(type: string, message: string, httpStatus: number, frames: readonly string[]): ErrorSpec {
+  return { type, message, httpStatus, stacktrace: [`${type}: ${message}`, ...frames.map((frame) => `\tat ${frame}`)].join('\n') };
 }
 
 /** How long a pod of the new version waits before it replaces an old one (a rolling update). */
@@ -120,17 +121,12 @@ const badDeploy: FaultModel = {
       version,
       requestAttributes: { ...condition.requestAttributes, payment_provider: [['stripe_v3', 88], ['adyen', 12]] },
       failingSegment: { attribute: 'payment_provider', value: 'stripe_v3', errorRate: 0.45 },
-      error: {
-        type: 'com.shop.payment.provider.ProviderRejectedException',
-        message: 'stripe_v3 rejected charge: unsupported api_version 2025-01-01',
-        httpStatus: 502,
-        stacktrace: javaStack('com.shop.payment.provider.ProviderRejectedException: stripe_v3 rejected charge: unsupported api_version 2025-01-01', [
-          'com.shop.payment.provider.StripeV3Client.charge(StripeV3Client.java:142)',
-          'com.shop.payment.ChargeService.charge(ChargeService.java:77)',
-          'com.shop.payment.api.ChargeController.create(ChargeController.java:41)',
-          'org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:885)',
-        ]),
-      },
+      error: javaError('com.shop.payment.provider.ProviderRejectedException', 'stripe_v3 rejected charge: unsupported api_version 2025-01-01', 502, [
+        'com.shop.payment.provider.StripeV3Client.charge(StripeV3Client.java:142)',
+        'com.shop.payment.ChargeService.charge(ChargeService.java:77)',
+        'com.shop.payment.api.ChargeController.create(ChargeController.java:41)',
+        'org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:885)',
+      ]),
     };
   },
   changeEvents: (service, onsetMs, topology) => [{
@@ -180,17 +176,12 @@ const errorBurst: FaultModel = {
   affect: (condition) => ({
     ...condition,
     errorRate: 0.35,
-    error: {
-      type: 'com.shop.inventory.ledger.StockLedgerException',
-      message: 'ledger out of balance for sku 48213: reserved 3 > available 1',
-      httpStatus: 500,
-      stacktrace: javaStack('com.shop.inventory.ledger.StockLedgerException: ledger out of balance for sku 48213: reserved 3 > available 1', [
-        'com.shop.inventory.ledger.StockLedger.reserve(StockLedger.java:214)',
-        'com.shop.inventory.ReservationService.reserve(ReservationService.java:58)',
-        'com.shop.inventory.api.StockController.reserve(StockController.java:36)',
-        'org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:885)',
-      ]),
-    },
+    error: javaError('com.shop.inventory.ledger.StockLedgerException', 'ledger out of balance for sku 48213: reserved 3 > available 1', 500, [
+      'com.shop.inventory.ledger.StockLedger.reserve(StockLedger.java:214)',
+      'com.shop.inventory.ReservationService.reserve(ReservationService.java:58)',
+      'com.shop.inventory.api.StockController.reserve(StockController.java:36)',
+      'org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:885)',
+    ]),
   }),
 };
 
@@ -255,17 +246,12 @@ const memoryLeak: FaultModel = {
       errorRate: restarting ? 0.5 : gcPressure > 0.9 ? 0.05 : condition.errorRate,
       error: restarting
         ? { type: 'ServiceUnavailable', message: 'no healthy upstream: pod restarting after OOMKilled', httpStatus: 503, stacktrace: '' }
-        : {
-            type: 'java.lang.OutOfMemoryError',
-            message: 'Java heap space',
-            httpStatus: 500,
-            stacktrace: javaStack('java.lang.OutOfMemoryError: Java heap space', [
-              'java.base/java.util.Arrays.copyOf(Arrays.java:3537)',
-              'java.base/java.util.ArrayList.grow(ArrayList.java:237)',
-              'com.shop.inventory.cache.SkuCache.remember(SkuCache.java:92)',
-              'com.shop.inventory.api.StockController.products(StockController.java:29)',
-            ]),
-          },
+        : javaError('java.lang.OutOfMemoryError', 'Java heap space', 500, [
+            'java.base/java.util.Arrays.copyOf(Arrays.java:3537)',
+            'java.base/java.util.ArrayList.grow(ArrayList.java:237)',
+            'com.shop.inventory.cache.SkuCache.remember(SkuCache.java:92)',
+            'com.shop.inventory.api.StockController.products(StockController.java:29)',
+          ]),
       stateAttributes: { ...condition.stateAttributes, 'process.runtime.jvm.memory.utilization': Math.round(memory * 1000) / 1000 },
       warning: { probability: gcPressure > 0.5 ? 0.2 : 0, body: (durationMs) => `GC overhead limit approaching: full GC paused ${Math.round(durationMs / 3)} ms, heap ${Math.round(memory * 100)}% used` },
     };
