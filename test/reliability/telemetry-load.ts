@@ -21,8 +21,8 @@ export type SendOutcome = { ok: true; status: string } | { ok: false; status: st
 export type SendSpans = (spans: SpanRef[]) => Promise<SendOutcome>;
 
 export interface LoadReport {
-  /** traceId:spanId of every span in a batch answered with success. */
-  acknowledged: Set<string>;
+  /** traceId:spanId of every span in a batch answered with success → when (ms since epoch). */
+  acknowledged: Map<string, number>;
   /** Answers by status label ('200', '429', 'UNAVAILABLE', 'network', …). */
   statuses: Record<string, number>;
 }
@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * batch it holds. Fails if a batch is still unacknowledged at `deadline`.
  */
 export async function runLoad(options: { clients: number; spansPerBatch: number; send: SendSpans; stop: () => boolean; deadline: number; report?: LoadReport }): Promise<LoadReport> {
-  const report = options.report ?? { acknowledged: new Set<string>(), statuses: {} };
+  const report = options.report ?? { acknowledged: new Map<string, number>(), statuses: {} };
   const client = async () => {
     while (!options.stop()) {
       const spans = Array.from({ length: options.spansPerBatch }, () => ({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') }));
@@ -44,7 +44,8 @@ export async function runLoad(options: { clients: number; spansPerBatch: number;
         const outcome = await options.send(spans);
         report.statuses[outcome.status] = (report.statuses[outcome.status] ?? 0) + 1;
         if (outcome.ok) {
-          for (const span of spans) report.acknowledged.add(spanKey(span));
+          const now = Date.now();
+          for (const span of spans) report.acknowledged.set(spanKey(span), now);
           break;
         }
         await sleep(outcome.retryAfterSeconds * 1_000);

@@ -59,7 +59,7 @@ describe('telemetry under a ClickHouse outage (in-process bus, chDB)', () => {
 
       let stopping = false;
       const deadline = Date.now() + 80_000;
-      const report: LoadReport = { acknowledged: new Set(), statuses: {} };
+      const report: LoadReport = { acknowledged: new Map(), statuses: {} };
       const load = Promise.all([
         runLoad({ clients: 3, spansPerBatch: 10, send: httpSender(http.url), stop: () => stopping, deadline, report }),
         runLoad({ clients: 3, spansPerBatch: 10, send: grpcSender(client), stop: () => stopping, deadline, report }),
@@ -71,7 +71,7 @@ describe('telemetry under a ClickHouse outage (in-process bus, chDB)', () => {
       await load;
 
       const stored = await storedSpans(clickhouse.client, database, report.acknowledged.size, 30_000);
-      const missing = [...report.acknowledged].filter((key) => !stored.distinct.has(key));
+      const missing = [...report.acknowledged.keys()].filter((key) => !stored.distinct.has(key));
       process.stdout.write(`writer outage: ${report.acknowledged.size} spans acknowledged, ${stored.distinct.size} distinct / ${stored.rows} rows stored, `
         + `answers ${JSON.stringify(report.statuses)}, failed inserts ${writer.stats.failedInserts}\n`);
       expect(writer.stats.failedInserts).toBeGreaterThan(0);

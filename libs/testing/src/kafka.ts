@@ -25,6 +25,11 @@ export interface KafkaOptions {
   brokerProperties?: Record<string, string | number | boolean>;
   /** For one (re)start of the JVM; jar resolution has no timeout. Default 120 s. */
   startTimeoutMs?: number;
+  /**
+   * How long stop()/restart() wait for the JVM to exit after SIGTERM before SIGKILL. Default 30 s. The single-node
+   * KRaft JVM can linger well after logging its clean shutdown: restart specs under load set a few seconds.
+   */
+  stopGraceMs?: number;
 }
 
 export interface KafkaHandle {
@@ -183,18 +188,19 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaHandl
   }
 
   let stopped = false;
+  const stopGraceMs = options.stopGraceMs ?? 30_000;
   return {
     brokers: brokers(),
     external: false,
     kill,
     async restart() {
-      await broker?.stop('SIGTERM', 30_000);
+      await broker?.stop('SIGTERM', stopGraceMs);
       await launch();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      await broker?.stop('SIGTERM', 30_000);
+      await broker?.stop('SIGTERM', stopGraceMs);
       rmSync(dir, { recursive: true, force: true });
     },
   };
