@@ -54,6 +54,10 @@ describe('OTel SDK exporter → OTLP/HTTP → ClickHouse → detector → open a
       return n === sent.errors ? n : undefined;
     });
     expect(errorRows).toBe(sent.errors);
+    // Tail sampling at the default 1%: ordinary spans are mostly dropped, and the kept ones stand for 100 each.
+    const cleanStored = await scalar(`SELECT toString(count()) AS n FROM \`${db}\`.otel_traces WHERE ServiceName = 'checkout' AND StatusCode != 'Error'`);
+    expect(cleanStored).toBeLessThan((sent.spans - sent.errors) / 10);
+    expect(await scalar(`SELECT toString(countIf(SampleWeight != 100)) AS n FROM \`${db}\`.otel_traces WHERE ServiceName = 'checkout' AND StatusCode != 'Error'`)).toBe(0);
     expect(await scalar(`SELECT toString(count()) AS n FROM \`${db}\`.otel_traces WHERE mapContains(SpanAttributes, 'user.email') AND SpanAttributes['user.email'] LIKE '%@example.com'`)).toBe(0);
 
     const anomaly = await eventually('an open error-rate anomaly in GET /api/anomalies', async () => {

@@ -191,6 +191,18 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
           bus: config.KAFKA_BROKERS ? new KafkaTelemetryBus({ brokers: config.KAFKA_BROKERS.split(',') }) : undefined,
           receiver: { port: config.OTLP_HTTP_PORT, host: config.HOST },
           schema: { database: config.CLICKHOUSE_DATABASE },
+          processor: {
+            enrichment: { defaultEnvironment: config.VIGIL_DEFAULT_ENVIRONMENT },
+            sampling: {
+              rate: config.VIGIL_SAMPLING_RATE,
+              decisionWaitMs: config.VIGIL_SAMPLING_DECISION_WAIT_MS,
+              slowThresholdMs: config.VIGIL_SAMPLING_SLOW_MS,
+              slowThresholdMsByService: Object.fromEntries((config.VIGIL_SAMPLING_SLOW_MS_BY_SERVICE ?? '').split(',').filter(Boolean).map((pair) => {
+                const [service, ms] = pair.split('=');
+                return [service.trim(), Number(ms)];
+              })),
+            },
+          },
         })
       : undefined;
     await telemetry?.start();
