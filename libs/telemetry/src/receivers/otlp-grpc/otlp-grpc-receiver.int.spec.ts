@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -76,12 +76,13 @@ describe('OtlpGrpcReceiver', () => {
       spanProcessors: [{ onStart: () => undefined, onEnd: (span) => void ended.push(span), forceFlush: async () => undefined, shutdown: async () => undefined }],
     });
     const tracer = provider.getTracer('vigil-grpc-spec', '2.0.0');
-    const parent = tracer.startSpan('POST /checkout', { kind: 1, attributes: { 'http.route': '/checkout', 'http.response.status_code': 502 } });
-    const child = tracer.startSpan('charge card', { kind: 2, attributes: { 'retry.count': 2 } }, trace.setSpan(ROOT_CONTEXT, parent));
-    child.addEvent('declined', { reason: 'insufficient funds' });
-    child.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
-    child.end();
-    parent.end();
+    const start = (name: string, kind: SpanKind, attributes: Attributes, parent?: Span) =>
+      tracer.startSpan(name, { kind, attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
+    const parent = start('GET /cart', SpanKind.SERVER, { 'http.route': '/cart', 'http.response.status_code': 504 });
+    const child = start('SELECT cart', SpanKind.CLIENT, { 'db.rows': 3 }, parent);
+    child.addEvent('cache miss', { 'cache.key': 'cart:42' });
+    child.setStatus({ code: SpanStatusCode.ERROR, message: 'query timeout' });
+    for (const span of [child, parent]) span.end();
     const exporter = new OTLPTraceExporter({ url: url(), compression });
     const result = await new Promise<{ code: ExportResultCode; error?: Error }>((resolve) => exporter.export(ended, resolve));
     await exporter.shutdown();
@@ -97,13 +98,13 @@ describe('OtlpGrpcReceiver', () => {
       const received = await eventually(spans, 2);
       expect(received).toHaveLength(2);
       expect(delivered.map((m) => m.key)).toEqual([traceId]);
-      const child = received.find((s) => s.name === 'charge card')!;
-      const parent = received.find((s) => s.name === 'POST /checkout')!;
+      const child = received.find((s) => s.name === 'SELECT cart')!;
+      const parent = received.find((s) => s.name === 'GET /cart')!;
       expect(parent).toMatchObject({ traceId, kind: 'Server', serviceName: 'shop-grpc', scopeName: 'vigil-grpc-spec', scopeVersion: '2.0.0',
-        numericAttributes: { 'http.response.status_code': 502 } });
-      expect(child).toMatchObject({ traceId, parentSpanId: parent.spanId, kind: 'Client', statusCode: 'Error', statusMessage: 'card declined',
-        attributes: { 'retry.count': '2' } });
-      expect(child.events[0]).toMatchObject({ name: 'declined', attributes: { reason: 'insufficient funds' } });
+        numericAttributes: { 'http.response.status_code': 504 } });
+      expect(child).toMatchObject({ traceId, parentSpanId: parent.spanId, kind: 'Client', statusCode: 'Error', statusMessage: 'query timeout',
+        attributes: { 'db.rows': '3' } });
+      expect(child.events[0]).toMatchObject({ name: 'cache miss', attributes: { 'cache.key': 'cart:42' } });
       expect(receiver.stats.accepted.traces).toBe(2);
     });
 

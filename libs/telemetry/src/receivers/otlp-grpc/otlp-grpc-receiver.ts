@@ -2,25 +2,16 @@ import {
   Metadata, Server, ServerCredentials, status as GrpcStatus,
   type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { TelemetryBus } from '../../bus/telemetry-bus';
 import { SIGNALS, type Signal } from '../../otlp/signals';
-import { classifyIngestError, emptyReceiverStats, ingestExport, type ReceiverStats } from '../shared/ingest';
+import { classifyIngestError, emptyReceiverStats, ingestExport, type ReceiverOptions, type ReceiverStats } from '../shared/ingest';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_TRAILER } from './rpc-status';
 
-export interface OtlpGrpcReceiverOptions {
-  bus: TelemetryBus;
-  /** Default 4317 (OTLP/gRPC); 0 picks a free port. */
-  port?: number;
-  /** Default 0.0.0.0. */
-  host?: string;
+/** port defaults to 4317 (OTLP/gRPC); retryAfterSeconds is the RetryInfo delay when a failure's cause gave none. */
+export interface OtlpGrpcReceiverOptions extends ReceiverOptions {
   /** Largest request message, after decompression: past it the call fails with RESOURCE_EXHAUSTED. Default 4 MiB. */
   maxMessageBytes?: number;
-  /** RetryInfo delay when the cause of an UNAVAILABLE gave none. Default 1 s. */
-  retryAfterSeconds?: number;
   /** How long stop() lets in-flight exports finish before cutting connections. Default 5 s. */
   drainTimeoutMs?: number;
-  /** Called for unexpected errors (never for a client's bad request or for bus backpressure). */
-  onError?: (error: unknown) => void;
 }
 
 export interface OtlpGrpcReceiverStats extends ReceiverStats {

@@ -2,24 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Writer } from 'protobufjs/minimal';
-import type { TelemetryBus } from '../../bus/telemetry-bus';
 import { SIGNALS, type OtlpEncoding, type Signal } from '../../otlp/signals';
-import { classifyIngestError, emptyReceiverStats, ingestExport, type ReceiverStats } from '../shared/ingest';
+import { classifyIngestError, emptyReceiverStats, ingestExport, type ReceiverOptions, type ReceiverStats } from '../shared/ingest';
 
-export interface OtlpHttpReceiverOptions {
-  bus: TelemetryBus;
-  /** Default 4318 (OTLP/HTTP); 0 picks a free port. */
-  port?: number;
-  /** Default 0.0.0.0. */
-  host?: string;
+/** port defaults to 4318 (OTLP/HTTP); retryAfterSeconds is the Retry-After of a 503 whose cause gave none. */
+export interface OtlpHttpReceiverOptions extends ReceiverOptions {
   /** Largest request body as sent (compressed when gzip). Default 4 MiB. */
   maxBodyBytes?: number;
   /** Largest body after gunzip (a zip bomb stops here). Default 4 × maxBodyBytes. */
   maxDecompressedBytes?: number;
-  /** Retry-After for a 503 whose cause gave none. Default 1 s. */
-  retryAfterSeconds?: number;
-  /** Called for unexpected errors (never for a client's bad request). */
-  onError?: (error: unknown) => void;
 }
 
 export interface OtlpHttpReceiverStats extends ReceiverStats {

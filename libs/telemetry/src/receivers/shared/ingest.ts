@@ -3,6 +3,19 @@ import { publishValues } from '../../bus/publish';
 import type { Converted } from '../../otlp/convert';
 import { OtlpDecodeError, type OtlpEncoding, type Signal, type SignalName } from '../../otlp/signals';
 
+/** What every OTLP receiver is configured with. */
+export interface ReceiverOptions {
+  bus: TelemetryBus;
+  /** 0 picks a free port; each receiver has its OTLP default. */
+  port?: number;
+  /** Default 0.0.0.0. */
+  host?: string;
+  /** The retry delay advertised when a failure's cause gave none. Default 1 s. */
+  retryAfterSeconds?: number;
+  /** Called for unexpected errors (never for a client's bad request or for bus backpressure). */
+  onError?: (error: unknown) => void;
+}
+
 export interface ReceiverStats {
   requests: number;
   accepted: Record<SignalName, number>;
