@@ -41,6 +41,25 @@ export interface MessageRows {
   rows: Row[];
 }
 
+/** Rows per table, grouped per bus message (the writer's dedup unit). */
+export class TableRows {
+  readonly tables = new Map<string, MessageRows[]>();
+
+  add(table: string, messageId: string, row: Row): void {
+    let parts = this.tables.get(table);
+    if (!parts) this.tables.set(table, (parts = []));
+    const last = parts[parts.length - 1];
+    if (last?.id === messageId) last.rows.push(row);
+    else parts.push({ id: messageId, rows: [row] });
+  }
+
+  take(table: string): MessageRows[] {
+    const parts = this.tables.get(table) ?? [];
+    this.tables.delete(table);
+    return parts;
+  }
+}
+
 interface Pending {
   parts: MessageRows[];
   rowCount: number;
@@ -114,14 +133,8 @@ export class ClickHouseTelemetryWriter {
 
   /** Buffers a bus batch as is (no processing); resolves once every row of it is inserted. */
   write(batch: DeliveredBatch): Promise<void> {
-    const byTable = new Map<string, MessageRows[]>();
-    const add = (table: string, row: Row, message: BusMessage) => {
-      let parts = byTable.get(table);
-      if (!parts) byTable.set(table, (parts = []));
-      const last = parts[parts.length - 1];
-      if (last?.id === message.id) last.rows.push(row);
-      else parts.push({ id: message.id, rows: [row] });
-    };
+    const byTable = new TableRows();
+    const add = (table: string, row: Row, message: BusMessage) => byTable.add(table, message.id, row);
     for (const message of batch.messages) {
       switch (message.topic) {
         case OTEL_SPANS_V1:
@@ -137,7 +150,7 @@ export class ClickHouseTelemetryWriter {
           return Promise.reject(new Error(`ClickHouseTelemetryWriter: no table for topic ${message.topic}`));
       }
     }
-    return this.writeTables(byTable);
+    return this.writeTables(byTable.tables);
   }
 
   /** Buffers rows per table, each part tagged with its bus message id; resolves once all are inserted. */

@@ -27,9 +27,9 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
     await new ClickHouseMigrator(clickhouse.client, { database }).migrate();
     return database;
   }
-  function processor(database: string, options: TelemetryProcessorOptions = {}) {
+  function processor(database: string, options: TelemetryProcessorOptions = {}, now?: () => number) {
     const writer = new ClickHouseTelemetryWriter({ client: clickhouse.client, database, flushIntervalMs: 20 });
-    const instance = new TelemetryProcessor({ client: clickhouse.client, database, writer }, options);
+    const instance = new TelemetryProcessor({ client: clickhouse.client, database, writer, now }, options);
     stops.push(async () => {
       await writer.stop();
       instance.stop();
@@ -105,7 +105,8 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
 
   it('keeps the whole trace when an error arrives after its first spans were acknowledged as undecided, and drops a quiet trace after the decision wait, late spans included', async () => {
     const database = await freshDatabase();
-    const instance = processor(database, { sampling: { rate: 0.01, decisionWaitMs: 300 } });
+    let now = Date.now();
+    const instance = processor(database, { sampling: { rate: 0.01, decisionWaitMs: 300 } }, () => now);
     const rescued = traceIdAt(0.5);
     const quiet = traceIdAt(0.6);
     await instance.process(spansBatch([makeSpan(rescued, { name: 'SELECT', parentSpanId: hex(8) }), makeSpan(quiet)]));
@@ -117,7 +118,7 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
     expect(await rows(`SELECT SpanName, StatusCode, SampleWeight FROM ${database}.otel_traces WHERE TraceId = '${rescued}' ORDER BY SpanName`))
       .toEqual([{ SpanName: 'GET /pay', StatusCode: 'Error', SampleWeight: 1 }, { SpanName: 'SELECT', StatusCode: 'Unset', SampleWeight: 1 }]);
 
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    now += 400;
     await instance.process(spansBatch([makeSpan(quiet, { statusCode: 'Error' }), makeSpan(rescued, { name: 'late' })]));
     expect(await count(`${database}.otel_traces WHERE TraceId = '${quiet}'`)).toBe(0);
     expect(await count(`${database}.otel_traces WHERE TraceId = '${rescued}'`)).toBe(3);

@@ -6,7 +6,7 @@ import {
 } from '@vigil/contracts';
 import type { BatchHandler, DeliveredBatch } from '../bus/telemetry-bus';
 import { logRow, METRIC_TABLES, metricRow, spanRow, type Row } from '../clickhouse/rows';
-import type { ClickHouseTelemetryWriter, MessageRows } from '../clickhouse/writer';
+import { TableRows, type ClickHouseTelemetryWriter } from '../clickhouse/writer';
 import { BoundedCache } from './bounded-cache';
 import { enrichResource, type EnrichmentOptions } from './enrichment';
 import { PiiScrubber, type PiiOptions } from './pii';
@@ -27,6 +27,8 @@ export interface ProcessorDependencies {
   client: ClickHouseClient;
   database?: string;
   writer: ClickHouseTelemetryWriter;
+  /** Clock of the decision wait and caches. Default Date.now. */
+  now?: () => number;
 }
 
 export interface ProcessorStats {
@@ -51,25 +53,6 @@ export function redInputRow(span: SpanV1): Row {
     Duration: (duration > 0n ? duration : 0n).toString(),
     IsError: span.statusCode === 'Error' ? 1 : 0,
   };
-}
-
-/** Rows per table, grouped per bus message (the writer's dedup unit). */
-class TableRows {
-  readonly tables = new Map<string, MessageRows[]>();
-
-  add(table: string, messageId: string, row: Row): void {
-    let parts = this.tables.get(table);
-    if (!parts) this.tables.set(table, (parts = []));
-    const last = parts[parts.length - 1];
-    if (last?.id === messageId) last.rows.push(row);
-    else parts.push({ id: messageId, rows: [row] });
-  }
-
-  take(table: string): MessageRows[] {
-    const parts = this.tables.get(table) ?? [];
-    this.tables.delete(table);
-    return parts;
-  }
 }
 
 const UNDECIDED_TABLE = 'otel_traces_undecided';
@@ -100,8 +83,8 @@ export class TelemetryProcessor {
   constructor(private readonly deps: ProcessorDependencies, private readonly options: TelemetryProcessorOptions = {}) {
     this.database = deps.database ?? 'default';
     this.scrubber = options.pii === false ? null : new PiiScrubber(options.pii);
-    this.sampler = options.sampling ? new TailSampler(options.sampling) : null;
-    this.correlations = new BoundedCache(options.correlationCacheSize ?? 100_000, options.correlationTtlMs ?? 900_000);
+    this.sampler = options.sampling ? new TailSampler(options.sampling, deps.now) : null;
+    this.correlations = new BoundedCache(options.correlationCacheSize ?? 100_000, options.correlationTtlMs ?? 900_000, deps.now);
     // Decisions also expire on every batch; the timer frees memory when traffic stops.
     this.expiryTimer = this.sampler ? setInterval(() => this.sampler?.expire(), 1_000) : null;
     this.expiryTimer?.unref();
