@@ -17,6 +17,8 @@ export const CONFIG_VARIABLES = {
   REDIS_URL: { default: '(child redis-server)', meaning: 'Redis for BullMQ timers and queues. Unset: a local redis-server child process.' },
   CLICKHOUSE_URL: { default: '(embedded chDB)', meaning: 'ClickHouse server URL. Unset: chDB in-process, data under the data dir.' },
   CLICKHOUSE_DATABASE: { default: 'default', meaning: 'ClickHouse database of the telemetry tables (created when missing).' },
+  CLICKHOUSE_CLUSTER: { default: '(single server)', meaning: 'ClickHouse cluster name: DDL ON CLUSTER, Replicated local tables and Distributed tables over them.' },
+  CLICKHOUSE_TTL_DAYS: { default: '7', meaning: 'Days raw spans, logs and metric points (hot tier) are kept; RED rollups: 10-minute 90 days, hourly 2 years.' },
   KAFKA_BROKERS: { default: '(in-process channel)', meaning: 'Comma-separated Kafka brokers. Unset: an in-process channel with the same interface.' },
   EVENTSTORE_URL: { default: '(PostgreSQL event store)', meaning: 'esdb:// connection string: store events in EventStoreDB/KurrentDB instead.' },
   VIGIL_SIGNING_KEY: { default: '(none)', meaning: 'Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints. Wins over the file.' },
@@ -111,6 +113,8 @@ const schema = z.object({
   REDIS_URL: url('redis:', 'rediss:').optional(),
   CLICKHOUSE_URL: url('http:', 'https:').optional(),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'letters, digits and _ (at most 63)').default('default'),
+  CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, 'a cluster name from remote_servers').optional(),
+  CLICKHOUSE_TTL_DAYS: positiveInt.default(7),
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port…]')

@@ -190,7 +190,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
           clickhouse,
           bus: config.KAFKA_BROKERS ? new KafkaTelemetryBus({ brokers: config.KAFKA_BROKERS.split(',') }) : undefined,
           receiver: { port: config.OTLP_HTTP_PORT, host: config.HOST },
-          schema: { database: config.CLICKHOUSE_DATABASE },
+          schema: { database: config.CLICKHOUSE_DATABASE, ttlDays: config.CLICKHOUSE_TTL_DAYS, ...(config.CLICKHOUSE_CLUSTER ? { cluster: config.CLICKHOUSE_CLUSTER } : {}) },
           processor: {
             enrichment: { defaultEnvironment: config.VIGIL_DEFAULT_ENVIRONMENT },
             sampling: {
