@@ -16,7 +16,25 @@ export interface SlackMessage {
   readonly blocks?: readonly KnownBlock[];
   /** Reply in this message's thread. */
   readonly threadTs?: string;
+  /** Stamped on the message as metadata, so a retry can find it (see findByDeliveryKey). */
+  readonly deliveryKey?: string;
 }
+
+/** Where to look for a message an earlier try may have posted. */
+export interface DeliveryLookup {
+  readonly channel: string;
+  readonly deliveryKey: string;
+  /** Only messages posted at or after this ISO time; for a thread reply, the thread's replies (its parent ts). */
+  readonly since: string;
+  readonly threadTs?: string;
+}
+
+/** The `event_type` of the message metadata Vigil stamps on what it posts. */
+export const DELIVERY_METADATA_EVENT = 'vigil_delivery';
+/** Page size of conversations.history / conversations.replies (Slack allows up to 999 for history, 1000 for replies). */
+const LOOKUP_PAGE_SIZE = 200;
+/** Pages read before giving up (and posting): a busy channel must not stall the delivery. */
+const LOOKUP_MAX_PAGES = 10;
 
 export interface PostedMessage {
   readonly channel: string;
@@ -53,12 +71,49 @@ export class SlackApi {
         text: message.text,
         ...(message.blocks ? { blocks: [...message.blocks] } : {}),
         ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        ...(message.deliveryKey ? { metadata: { event_type: DELIVERY_METADATA_EVENT, event_payload: { key: message.deliveryKey } } } : {}),
         unfurl_links: false,
         unfurl_media: false,
       }),
     );
     if (typeof result.ts !== 'string' || typeof result.channel !== 'string') throw new SlackApiError('chat.postMessage: answer without channel or ts', false, 200, 'bad_response');
     return { channel: result.channel, ts: result.ts };
+  }
+
+  /**
+   * Posts unless an earlier try already did: chat.postMessage has no idempotency key, so when `lookFirst` the
+   * message is searched by its delivery key before posting (a try that Slack accepted but whose answer was lost).
+   */
+  async postOnce(message: SlackMessage & { readonly deliveryKey: string }, lookFirst: { readonly since: string } | undefined): Promise<PostedMessage & { readonly found: boolean }> {
+    if (lookFirst) {
+      const found = await this.findByDeliveryKey({ channel: message.channel, deliveryKey: message.deliveryKey, since: lookFirst.since, ...(message.threadTs ? { threadTs: message.threadTs } : {}) });
+      if (found) return { ...found, found: true };
+    }
+    return { ...(await this.postMessage(message)), found: false };
+  }
+
+  /**
+   * The message carrying `deliveryKey` in its metadata, if any. Channel messages come from conversations.history,
+   * thread replies from conversations.replies, both with `include_all_metadata`, `oldest` and cursor paging
+   * (`response_metadata.next_cursor`), as documented at docs.slack.dev/reference/methods/conversations.history and
+   * /conversations.replies; the metadata shape is `{event_type, event_payload}` (docs.slack.dev/messaging/message-metadata).
+   * Needs channels:history (public) or groups:history (private channels).
+   */
+  async findByDeliveryKey(lookup: DeliveryLookup): Promise<PostedMessage | undefined> {
+    const oldest = (Date.parse(lookup.since) / 1000).toFixed(6);
+    if (!Number.isFinite(Number(oldest))) throw new TypeError(`findByDeliveryKey: not a time: ${lookup.since}`);
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP_MAX_PAGES; page++) {
+      const common = { channel: lookup.channel, oldest, inclusive: true, include_all_metadata: true, limit: LOOKUP_PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+      const result = lookup.threadTs
+        ? await this.call('conversations.replies', () => this.client.conversations.replies({ ...common, ts: lookup.threadTs! }))
+        : await this.call('conversations.history', () => this.client.conversations.history(common));
+      const match = (result.messages ?? []).find((m) => m.metadata?.event_type === DELIVERY_METADATA_EVENT && (m.metadata.event_payload as { key?: unknown } | undefined)?.key === lookup.deliveryKey);
+      if (match?.ts) return { channel: lookup.channel, ts: match.ts };
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
   }
 
   async update(message: { readonly channel: string; readonly ts: string; readonly text: string; readonly blocks: readonly KnownBlock[] }): Promise<PostedMessage> {

@@ -3,8 +3,10 @@
  * `POST /api/<method>` taking `application/x-www-form-urlencoded` (nested values as JSON text) or JSON bodies,
  * `Authorization: Bearer <token>`, HTTP 200 with `{ok:false, error}` for API errors (`not_authed`, `invalid_auth`,
  * `channel_not_found`, `invalid_blocks`, `message_not_found`, `users_not_found`, `invalid_arguments`…), and HTTP 429
- * with `Retry-After` (seconds) when rate limited. Implements chat.postMessage, chat.update, views.open and
- * users.lookupByEmail, plus `POST /response/<id>` to receive what Vigil posts to interactions' response_url.
+ * with `Retry-After` (seconds) when rate limited. Implements chat.postMessage (with message `metadata`),
+ * chat.update, views.open, users.lookupByEmail, and conversations.history / conversations.replies (newest first /
+ * parent then replies oldest first, `oldest`/`latest`/`inclusive`, `limit`, opaque `cursor` answered in
+ * `response_metadata.next_cursor`, `metadata` only with `include_all_metadata`), plus `POST /response/<id>` to receive what Vigil posts to interactions' response_url.
  * Every request is recorded, and failures can be injected per method.
  */
 import * as http from 'node:http';
@@ -27,6 +29,8 @@ export interface SlackPostedMessage {
   readonly threadTs?: string;
   text: string;
   blocks: unknown[];
+  /** The message metadata (`{event_type, event_payload}`) it was posted with. */
+  readonly metadata?: { readonly event_type: string; readonly event_payload: Record<string, unknown> };
   /** Every version after a chat.update, oldest first. */
   readonly updates: { readonly text: string; readonly blocks: unknown[] }[];
 }
@@ -50,6 +54,7 @@ export class SlackContractServer {
   private readonly users = new Map<string, string>();
   private readonly channels = new Set<string>();
   private readonly failures: InjectedFailure[] = [];
+  private readonly answersToLose = new Map<string, number>();
   private sequence = 0;
 
   private constructor(
@@ -97,6 +102,14 @@ export class SlackContractServer {
     this.failures.push({ method, remaining: failure.times ?? 1, status: failure.status, error: failure.error, retryAfterSeconds: failure.retryAfterSeconds });
   }
 
+  /**
+   * The next `times` calls of `method` are carried out, then the connection is dropped before the answer: the caller
+   * cannot know Slack took it (as when Vigil dies between Slack's answer and recording it).
+   */
+  loseAnswerNext(method: string, times = 1): void {
+    this.answersToLose.set(method, (this.answersToLose.get(method) ?? 0) + times);
+  }
+
   calls(method: string): SlackRecordedRequest[] {
     return this.requests.filter((r) => r.path === `/api/${method}`);
   }
@@ -122,6 +135,11 @@ export class SlackContractServer {
     const body = { ...Object.fromEntries(query), ...parseBody(req.headers['content-type'], raw) };
     const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, status, answer });
+      const lose = this.answersToLose.get(path.replace(/^\/api\//, '')) ?? 0;
+      if (lose > 0) {
+        this.answersToLose.set(path.replace(/^\/api\//, ''), lose - 1);
+        return void req.socket.destroy();
+      }
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(answer));
     };
 
@@ -152,6 +170,9 @@ export class SlackContractServer {
         return this.postMessage(body, reply);
       case 'chat.update':
         return this.update(body, reply);
+      case 'conversations.history':
+      case 'conversations.replies':
+        return this.read(apiMethod, body, reply);
       case 'views.open':
         return this.openView(body, reply);
       case 'users.lookupByEmail': {
@@ -174,8 +195,13 @@ export class SlackContractServer {
     if ((typeof body.text !== 'string' || body.text === '') && (blocks as unknown[]).length === 0) return reply(200, { ok: false, error: 'no_text' });
     const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
     if (threadTs && !this.messages.some((m) => m.channel === channel && m.ts === threadTs)) return reply(200, { ok: false, error: 'thread_not_found' });
-    const ts = `${1_700_000_000 + ++this.sequence}.${String(this.sequence).padStart(6, '0')}`;
-    const message: SlackPostedMessage = { channel, ts, ...(threadTs ? { threadTs } : {}), text: String(body.text ?? ''), blocks: blocks as unknown[], updates: [] };
+    const metadata = body.metadata as SlackPostedMessage['metadata'] | undefined;
+    if (metadata !== undefined && (typeof metadata !== 'object' || typeof metadata.event_type !== 'string' || typeof metadata.event_payload !== 'object' || metadata.event_payload === null)) {
+      return reply(200, { ok: false, error: 'invalid_metadata_format' });
+    }
+    // Real clock seconds (so `oldest` works as with Slack), made unique by the sequence in the microseconds.
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.sequence).padStart(6, '0')}`;
+    const message: SlackPostedMessage = { channel, ts, ...(threadTs ? { threadTs } : {}), text: String(body.text ?? ''), blocks: blocks as unknown[], ...(metadata ? { metadata } : {}), updates: [] };
     this.messages.push(message);
     reply(200, { ok: true, channel, ts, message: { text: message.text, ts } });
   }
@@ -190,6 +216,48 @@ export class SlackContractServer {
     message.blocks = blocks as unknown[];
     message.updates.push({ text: message.text, blocks: message.blocks });
     reply(200, { ok: true, channel: message.channel, ts: message.ts, text: message.text });
+  }
+
+  /** conversations.history (a channel's top-level messages, newest first) or conversations.replies (a thread, parent first). */
+  private read(method: 'conversations.history' | 'conversations.replies', body: Record<string, unknown>, reply: (status: number, answer: unknown) => void): void {
+    const channel = body.channel;
+    if (typeof channel !== 'string' || channel === '' || (this.channels.size > 0 && !this.channels.has(channel))) return reply(200, { ok: false, error: 'channel_not_found' });
+    const flag = (value: unknown) => value === true || value === 'true' || value === '1' || value === 1;
+    const time = (value: unknown, fallback: number) => (value === undefined || value === '' ? fallback : Number(value));
+    const oldest = time(body.oldest, 0);
+    const latest = time(body.latest, Number.POSITIVE_INFINITY);
+    if (!Number.isFinite(oldest) || Number.isNaN(latest)) return reply(200, { ok: false, error: 'invalid_ts_oldest' });
+    const limit = time(body.limit, method === 'conversations.history' ? 100 : 1000);
+    if (!Number.isInteger(limit) || limit < 1) return reply(200, { ok: false, error: 'invalid_limit' });
+    const inclusive = flag(body.inclusive);
+    const inRange = (m: SlackPostedMessage) => {
+      const at = Number(m.ts);
+      return (inclusive ? at >= oldest : at > oldest) && (inclusive ? at <= latest : at < latest);
+    };
+    let selected: SlackPostedMessage[];
+    if (method === 'conversations.history') {
+      selected = this.topLevel(channel).filter(inRange).sort((a, b) => Number(b.ts) - Number(a.ts));
+    } else {
+      const parent = this.messages.find((m) => m.channel === channel && m.ts === body.ts && !m.threadTs);
+      if (!parent) return reply(200, { ok: false, error: 'thread_not_found' });
+      selected = [parent, ...this.thread(parent.ts)].filter(inRange).sort((a, b) => Number(a.ts) - Number(b.ts));
+    }
+    let start = 0;
+    if (typeof body.cursor === 'string' && body.cursor !== '') {
+      start = Number(/^offset:(\d+)$/.exec(Buffer.from(body.cursor, 'base64').toString('utf8'))?.[1] ?? NaN);
+      if (!Number.isInteger(start)) return reply(200, { ok: false, error: 'invalid_cursor' });
+    }
+    const page = selected.slice(start, start + Math.min(limit, 999));
+    const hasMore = start + page.length < selected.length;
+    const withMetadata = flag(body.include_all_metadata);
+    const messages = page.map((m) => ({
+      type: 'message',
+      ts: m.ts,
+      text: m.text,
+      ...(m.threadTs ? { thread_ts: m.threadTs } : this.thread(m.ts).length ? { thread_ts: m.ts, reply_count: this.thread(m.ts).length } : {}),
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+    }));
+    reply(200, { ok: true, messages, has_more: hasMore, response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${start + page.length}`).toString('base64') : '' } });
   }
 
   private openView(body: Record<string, unknown>, reply: (status: number, answer: unknown) => void): void {
