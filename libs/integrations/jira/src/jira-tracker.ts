@@ -48,6 +48,19 @@ export function adf(blocks: readonly JiraText[]): Document {
   } as Document;
 }
 
+/** The last line of a comment Vigil adds: names the delivery, so a retry can tell the comment is already there. */
+export const commentMarker = (deliveryKey: string): string => `vigil:${deliveryKey}`;
+/** Comments read per page when looking for a marker (Jira may answer fewer; paging follows what it answered). */
+const COMMENTS_PAGE_SIZE = 100;
+
+/** The text of an ADF node's last paragraph (where the marker is). */
+function lastParagraphText(doc: unknown): string | undefined {
+  const content = (doc as { content?: unknown[] } | undefined)?.content;
+  const last = Array.isArray(content) ? (content[content.length - 1] as { type?: string; content?: { text?: unknown }[] } | undefined) : undefined;
+  if (last?.type !== 'paragraph') return undefined;
+  return (last.content ?? []).map((node) => (typeof node.text === 'string' ? node.text : '')).join('');
+}
+
 /**
  * Jira Cloud through `jira.js` (Version3Client, REST v3, basic auth email:token): one issue per investigation,
  * found again by its label before another is created, comments, and the transition to done.
@@ -88,9 +101,33 @@ export class JiraTracker {
     return created.key;
   }
 
-  async comment(issueKey: string, body: readonly JiraText[]): Promise<string> {
-    const comment = await this.call('comment', () => this.client.issueComments.addComment({ issueIdOrKey: issueKey, comment: adf(body) }));
+  /** Adds a comment; with `marker`, the comment ends with that line so findComment can find it again. */
+  async comment(issueKey: string, body: readonly JiraText[], marker?: string): Promise<string> {
+    const comment = await this.call('comment', () => this.client.issueComments.addComment({ issueIdOrKey: issueKey, comment: adf(marker ? [...body, marker] : body) }));
     return comment.id ?? issueKey;
+  }
+
+  /**
+   * The id of the issue's comment ending with `marker`, if any. Jira has no idempotency key for comments, so a retried
+   * comment looks first: GET /rest/api/3/issue/{key}/comment, newest first (`orderBy=-created`), paged by `startAt`.
+   */
+  async findComment(issueKey: string, marker: string): Promise<string | undefined> {
+    for (let startAt = 0; ; ) {
+      const page = await this.call('comments', () => this.client.issueComments.getComments({ issueIdOrKey: issueKey, startAt, maxResults: COMMENTS_PAGE_SIZE, orderBy: '-created' }));
+      const comments = page.comments ?? [];
+      const found = comments.find((c) => lastParagraphText(c.body) === marker);
+      if (found) return found.id ?? issueKey;
+      startAt += comments.length;
+      if (comments.length === 0 || startAt >= (page.total ?? 0)) return undefined;
+    }
+  }
+
+  /** Comments once per `deliveryKey`: when `lookFirst` (a retry), an existing comment with its marker is reused. */
+  async commentOnce(issueKey: string, body: readonly JiraText[], deliveryKey: string, lookFirst: boolean): Promise<{ readonly id: string; readonly found: boolean }> {
+    const marker = commentMarker(deliveryKey);
+    const existing = lookFirst ? await this.findComment(issueKey, marker) : undefined;
+    if (existing) return { id: existing, found: true };
+    return { id: await this.comment(issueKey, body, marker), found: false };
   }
 
   /** Moves the issue to done; false when it already is there. */

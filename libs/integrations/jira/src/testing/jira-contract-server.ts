@@ -1,7 +1,8 @@
 /**
  * A local stand-in for Jira Cloud's REST API v3, for tests: create issue (`POST /rest/api/3/issue`), search
  * (`POST /rest/api/3/search/jql`, `project = "X" AND labels = "y"`), get issue, comments
- * (`POST /rest/api/3/issue/{key}/comment`, Atlassian Document Format bodies) and transitions (`GET|POST
+ * (`POST /rest/api/3/issue/{key}/comment`, Atlassian Document Format bodies; `GET` the same path as a page
+ * `{startAt, maxResults, total, comments}` with `startAt`, `maxResults` (at most 100 here) and `orderBy=[-|+]created`) and transitions (`GET|POST
  * /rest/api/3/issue/{key}/transitions`). Basic auth `email:api-token` is checked (401 otherwise), field shapes are
  * checked (400 `{errorMessages, errors}` as Jira answers), failures can be injected, and every request is recorded.
  */
@@ -20,7 +21,7 @@ export interface JiraIssue {
   readonly id: string;
   readonly key: string;
   readonly fields: { summary: string; description: unknown; labels: string[]; issuetype: string; status: { name: string; category: 'new' | 'indeterminate' | 'done' } };
-  readonly comments: { readonly id: string; readonly body: unknown }[];
+  readonly comments: { readonly id: string; readonly body: unknown; readonly created: string }[];
   readonly transitions: string[];
 }
 
@@ -52,6 +53,7 @@ export class JiraContractServer {
   readonly requests: JiraRecordedRequest[] = [];
   readonly issues = new Map<string, JiraIssue>();
   private readonly failures: { pathIncludes: string; remaining: number; status: number; retryAfterSeconds?: number }[] = [];
+  private readonly answersToLose: { method: string; pathIncludes: string; remaining: number }[] = [];
   private sequence = 0;
 
   private constructor(
@@ -80,6 +82,14 @@ export class JiraContractServer {
     this.failures.push({ pathIncludes: failure.pathIncludes, remaining: failure.times ?? 1, status: failure.status, retryAfterSeconds: failure.retryAfterSeconds });
   }
 
+  /**
+   * The next `times` `method` requests whose path includes `pathIncludes` are carried out, then the connection is
+   * dropped before the answer: the caller cannot know Jira took it (as when Vigil dies before recording it).
+   */
+  loseAnswerNext(loss: { method: string; pathIncludes: string; times?: number }): void {
+    this.answersToLose.push({ method: loss.method, pathIncludes: loss.pathIncludes, remaining: loss.times ?? 1 });
+  }
+
   /** The issue carrying `label`. */
   issueWithLabel(label: string): JiraIssue | undefined {
     return [...this.issues.values()].find((issue) => issue.fields.labels.includes(label));
@@ -99,9 +109,15 @@ export class JiraContractServer {
       body = raw;
     }
     const path = (req.url ?? '/').split('?')[0];
+    const query = new URL(req.url ?? '/', this.url).searchParams;
     const method = req.method ?? 'GET';
     const reply = (status: number, answer?: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ method, path, headers: req.headers, body, status });
+      const loss = this.answersToLose.find((l) => l.remaining > 0 && l.method === method && path.includes(l.pathIncludes));
+      if (loss) {
+        loss.remaining--;
+        return void req.socket.destroy();
+      }
       if (answer === undefined) res.writeHead(status, headers).end();
       else res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers }).end(JSON.stringify(answer));
     };
@@ -131,10 +147,11 @@ export class JiraContractServer {
     if (issue && match?.[2] === '/comment' && method === 'POST') {
       const problem = adfProblem(b.body);
       if (problem) return reply(400, { errorMessages: [], errors: { comment: `Comment body ${problem}` } });
-      const comment = { id: String(10000 + ++this.sequence), body: b.body };
+      const comment = { id: String(10000 + ++this.sequence), body: b.body, created: new Date().toISOString() };
       issue.comments.push(comment);
-      return reply(201, { id: comment.id, body: comment.body, created: new Date().toISOString() });
+      return reply(201, comment);
     }
+    if (issue && match?.[2] === '/comment' && method === 'GET') return this.listComments(issue, query, reply);
     if (issue && match?.[2] === '/transitions' && method === 'GET') return reply(200, { transitions: TRANSITIONS });
     if (issue && match?.[2] === '/transitions' && method === 'POST') {
       const id = (b.transition as { id?: unknown } | undefined)?.id;
@@ -145,6 +162,18 @@ export class JiraContractServer {
       return reply(204);
     }
     return reply(404, { errorMessages: [`No route ${method} ${path}`], errors: {} });
+  }
+
+  private listComments(issue: JiraIssue, query: URLSearchParams, reply: (status: number, answer?: unknown) => void): void {
+    const startAt = Number(query.get('startAt') ?? 0);
+    const maxResults = Math.min(Number(query.get('maxResults') ?? 50), 100);
+    const orderBy = query.get('orderBy') ?? 'created';
+    if (!Number.isInteger(startAt) || startAt < 0 || !Number.isInteger(maxResults) || maxResults < 0) return reply(400, { errorMessages: ['startAt and maxResults must be non-negative integers'], errors: {} });
+    if (!['created', '+created', '-created'].includes(orderBy)) return reply(400, { errorMessages: [`Can not order by '${orderBy}'`], errors: {} });
+    // Ids grow with creation, so they order comments made within the same millisecond.
+    const ordered = [...issue.comments].sort((a, b) => Number(a.id) - Number(b.id));
+    if (orderBy === '-created') ordered.reverse();
+    reply(200, { startAt, maxResults, total: ordered.length, comments: ordered.slice(startAt, startAt + maxResults) });
   }
 
   private create(b: Record<string, unknown>, reply: (status: number, answer?: unknown) => void): void {
