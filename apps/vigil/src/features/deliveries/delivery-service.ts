@@ -5,7 +5,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { CommandBus } from '@vigil/application';
 import { DuplicateEventError, EventStore } from '@vigil/event-store';
 import { refusalOf, SagaLogger, silentLogger, within } from '@vigil/saga-host';
-import { DELIVERY_CHANNELS, DeliveryChannel, DeliveryHandler, DeliveryRequest, DeliveryResult, isRetryable, retryAfterOf } from './delivery';
+import { DELIVERY_CHANNELS, DeliveryAttempt, DeliveryChannel, DeliveryRequest, DeliveryResult, isRetryable, retryAfterOf } from './delivery';
 import { DeliveryRow, DeliveryStore } from './delivery-store';
 
 export interface DeliveryServiceOptions {
@@ -46,6 +46,19 @@ interface DeliveryJob {
   readonly deliveryId: string;
 }
 
+/** What a handler knows about the try it is making, beyond DeliveryAttempt. */
+export interface DeliveryTry extends DeliveryAttempt {
+  /** When the delivery was asked for: nothing it sent can be older. */
+  readonly requestedAt: string;
+  /**
+   * An earlier try may have reached the service without its answer being recorded (it failed, or the process died
+   * mid-try and the job was picked up again). Services without idempotency keys must then look before writing.
+   */
+  readonly retried: boolean;
+}
+
+export type DeliveryTryHandler = (payload: unknown, attempt: DeliveryTry) => Promise<DeliveryResult>;
+
 /**
  * Outbound deliveries: one BullMQ queue per channel (slack, pagerduty, jira, webhook) with retries and exponential
  * backoff that honours Retry-After, over a table that holds every delivery until it ends. A delivery ends
@@ -57,7 +70,7 @@ interface DeliveryJob {
  */
 export class DeliveryService {
   private readonly deliveries: DeliveryStore;
-  private readonly handlers = new Map<string, DeliveryHandler>();
+  private readonly handlers = new Map<string, DeliveryTryHandler>();
   private readonly queues = new Map<DeliveryChannel, Queue<DeliveryJob>>();
   private readonly workers: Worker<DeliveryJob>[] = [];
   private deadLetters?: Queue;
@@ -85,7 +98,7 @@ export class DeliveryService {
   }
 
   /** The handler of one delivery kind (`slack.notice`…). */
-  register(kind: string, handler: DeliveryHandler): void {
+  register(kind: string, handler: DeliveryTryHandler): void {
     this.handlers.set(kind, handler);
   }
 
@@ -172,9 +185,12 @@ export class DeliveryService {
       await this.end(row, attempt, { error: `no handler for ${row.kind} (is the ${row.channel} integration configured?)` });
       return;
     }
+    // A stalled job picked up again after a crash keeps attemptsMade; attemptsStarted and the row's touch show it.
+    const retried = attempt > 1 || job.attemptsStarted > 1 || row.updatedAt !== row.createdAt;
+    await this.deliveries.touch(row.id, this.clock());
     let result: DeliveryResult;
     try {
-      result = await handler(row.payload, { deliveryId: row.id, attempt, ...(row.correlationId ? { correlationId: row.correlationId } : {}) });
+      result = await handler(row.payload, { deliveryId: row.id, attempt, requestedAt: row.createdAt, retried, ...(row.correlationId ? { correlationId: row.correlationId } : {}) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!isRetryable(error) || attempt >= this.attempts) {

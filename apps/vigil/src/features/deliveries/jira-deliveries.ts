@@ -7,7 +7,7 @@ import { RecordedEvent } from '@vigil/event-store';
 import { JiraText, JiraTracker } from '@vigil/integrations/jira';
 import { refusalOf } from '@vigil/saga-host';
 import { DeliveryRequest, DeliveryResult, RetryLater } from './delivery';
-import { DeliveryService } from './delivery-service';
+import { DeliveryService, DeliveryTry } from './delivery-service';
 import { IncidentLinks } from './incident-links';
 import { Reactor } from './log-follower';
 
@@ -57,7 +57,7 @@ export class JiraDeliveries {
 
   register(deliveries: DeliveryService): void {
     deliveries.register('jira.create', (payload) => this.create((payload as { investigationId: string }).investigationId));
-    deliveries.register('jira.comment', (payload) => this.comment(payload as { investigationId: string; text: JiraText[] }));
+    deliveries.register('jira.comment', (payload, attempt) => this.comment(payload as { investigationId: string; text: JiraText[] }, attempt));
     deliveries.register('jira.done', (payload) => this.done((payload as { investigationId: string }).investigationId));
   }
 
@@ -66,6 +66,7 @@ export class JiraDeliveries {
     if (state.status === 'Initial') throw new RetryLater(`investigation ${investigationId} is not in the log yet`);
     if (state.investigation.jiraKey) return { externalRef: `jira:${state.investigation.jiraKey}` };
     const label = investigationLabel(investigationId);
+    // Always looked for (once per investigation): a create Jira took whose LinkTicket was lost must not be made twice.
     let key = await this.tracker.findByLabel(label);
     if (!key) {
       const anomalies = await Promise.all(state.investigation.anomalyIds.map((id) => this.links.anomaly(id)));
@@ -102,9 +103,10 @@ export class JiraDeliveries {
     return state.investigation.jiraKey;
   }
 
-  async comment(payload: { investigationId: string; text: JiraText[] }): Promise<DeliveryResult> {
+  /** Each comment ends with its delivery's marker; a retry looks for it first, so a comment Jira took is not added twice. */
+  async comment(payload: { investigationId: string; text: JiraText[] }, attempt: DeliveryTry): Promise<DeliveryResult> {
     const key = await this.keyOf(payload.investigationId);
-    const id = await this.tracker.comment(key, payload.text);
+    const { id } = await this.tracker.commentOnce(key, payload.text, attempt.deliveryId, attempt.retried);
     return { externalRef: `jira:${key}:comment:${id}` };
   }
 

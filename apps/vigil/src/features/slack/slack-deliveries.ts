@@ -1,10 +1,10 @@
 import { EscalationLevelReached, EscalationStopped, NotifyTarget } from '@vigil/domain/escalation';
 import { ExecutionFailed, ExecutionRefused, ExecutionRequested, ExecutionSucceeded, ExecutionVerified } from '@vigil/domain/execution';
 import { RecordedEvent } from '@vigil/event-store';
-import { renderApprovalCard, SlackApi } from '@vigil/integrations/slack';
+import { renderApprovalCard, SlackApi, SlackMessage } from '@vigil/integrations/slack';
 import { Notification } from '@vigil/notifications';
 import { CannotDeliver, DeliveryRequest, DeliveryResult, RetryLater } from '../deliveries/delivery';
-import { DeliveryService } from '../deliveries/delivery-service';
+import { DeliveryService, DeliveryTry } from '../deliveries/delivery-service';
 import { IncidentLinks } from '../deliveries/incident-links';
 import { Reactor } from '../deliveries/log-follower';
 import { loadApprovalCard } from './approval-card-loader';
@@ -12,6 +12,13 @@ import { SlackCards } from './slack-cards';
 import { SlackConfig } from './slack-config';
 
 export const slackRef = (channel: string, ts: string): string => `slack:${channel}:${ts}`;
+/** The delivery key of an approval's card: one card per approval, whichever delivery posts it. */
+export const cardDeliveryKey = (approvalId: string): string => `approval-card:${approvalId}`;
+/** Slack's ts and Vigil's clock may disagree a little; look this much further back than the delivery's request. */
+const LOOKUP_CLOCK_MARGIN_MS = 5 * 60_000;
+/** A card may have been posted by another level-0 delivery of the approval, requested a little earlier than this one. */
+const CARD_LOOKUP_MARGIN_MS = 60 * 60_000;
+const lookupSince = (attempt: DeliveryTry, marginMs: number): string => new Date(Date.parse(attempt.requestedAt) - marginMs).toISOString();
 const who = (target: NotifyTarget): string => ('role' in target ? `a ${target.role}` : target.user);
 
 /**
@@ -28,33 +35,38 @@ export class SlackDeliveries {
   ) {}
 
   register(deliveries: DeliveryService): void {
-    deliveries.register('slack.notice', (payload) => this.notice(payload as Notification));
+    deliveries.register('slack.notice', (payload, attempt) => this.notice(payload as Notification, attempt));
     deliveries.register('slack.card-update', (payload) => this.updateCard((payload as { approvalId: string }).approvalId));
-    deliveries.register('slack.thread', (payload) => this.thread(payload as { approvalId: string; text: string }));
+    deliveries.register('slack.thread', (payload, attempt) => this.thread(payload as { approvalId: string; text: string }, attempt));
     deliveries.register('slack.respond', (payload) => this.respond(payload as { responseUrl: string; text: string }));
   }
 
   /** A saga notice: level 0 of an approval is its card; later notices of an approval go to the card's thread. */
-  async notice(notification: Notification): Promise<DeliveryResult> {
+  async notice(notification: Notification, attempt: DeliveryTry): Promise<DeliveryResult> {
     const approvalId = notification.refs.approvalId;
-    if (approvalId && notification.level === 0) return this.postCard(approvalId);
+    if (approvalId && notification.level === 0) return this.postCard(approvalId, attempt);
     const text = `*${notification.subject}*\n${notification.message}`;
     if (approvalId) {
       const card = await this.cards.get(approvalId);
       if (card?.ts && card.channel) {
-        const posted = await this.api.postMessage({ channel: card.channel, threadTs: card.ts, text: `${severityIcon(notification.severity)} ${text}\n_(for ${who(notification.target)})_` });
-        return { externalRef: slackRef(posted.channel, posted.ts) };
+        return this.postOnce({ channel: card.channel, threadTs: card.ts, text: `${severityIcon(notification.severity)} ${text}\n_(for ${who(notification.target)})_` }, attempt);
       }
     }
     const channel = this.config.defaultChannel ?? Object.values(this.config.channels)[0];
     if (!channel) throw new CannotDeliver('no Slack channel configured for notices');
-    const posted = await this.api.postMessage({ channel, text: `${severityIcon(notification.severity)} ${text}` });
+    return this.postOnce({ channel, text: `${severityIcon(notification.severity)} ${text}` }, attempt);
+  }
+
+  /** Posts a message keyed by the delivery, looking first for the one an earlier try may have posted. */
+  private async postOnce(message: SlackMessage, attempt: DeliveryTry): Promise<DeliveryResult> {
+    const posted = await this.api.postOnce({ ...message, deliveryKey: attempt.deliveryId }, attempt.retried ? { since: lookupSince(attempt, LOOKUP_CLOCK_MARGIN_MS) } : undefined);
     return { externalRef: slackRef(posted.channel, posted.ts) };
   }
 
-  private async postCard(approvalId: string): Promise<DeliveryResult> {
+  private async postCard(approvalId: string, attempt: DeliveryTry): Promise<DeliveryResult> {
     const now = this.clock();
-    if (!(await this.cards.claim(approvalId, now))) {
+    const claim = await this.cards.claim(approvalId, now);
+    if (!claim) {
       const card = await this.cards.get(approvalId);
       // Another target of level 0 (high tier: an SRE and a manager) shares the one card.
       if (card?.ts && card.channel) return { externalRef: slackRef(card.channel, card.ts) };
@@ -65,7 +77,11 @@ export class SlackDeliveries {
       if (!model) throw new RetryLater(`approval ${approvalId} is not in the log yet`);
       const channel = this.config.channels[model.tier as keyof SlackConfig['channels']] ?? this.config.defaultChannel;
       if (!channel) throw new CannotDeliver(`no Slack channel for the ${model.tier} tier: set SLACK_CHANNEL_${model.tier.toUpperCase()} or SLACK_DEFAULT_CHANNEL`);
-      const posted = await this.api.postMessage({ channel, ...renderApprovalCard(model) });
+      // Keyed by the approval: a taken-over claim may be another delivery's post that died before it was recorded.
+      const posted = await this.api.postOnce(
+        { channel, ...renderApprovalCard(model), deliveryKey: cardDeliveryKey(approvalId) },
+        attempt.retried || claim.takenOver ? { since: lookupSince(attempt, CARD_LOOKUP_MARGIN_MS) } : undefined,
+      );
       await this.cards.posted(approvalId, posted.channel, posted.ts, this.clock());
       return { externalRef: slackRef(posted.channel, posted.ts) };
     } catch (error) {
@@ -85,12 +101,11 @@ export class SlackDeliveries {
     return { externalRef: slackRef(updated.channel, updated.ts) };
   }
 
-  async thread(payload: { approvalId: string; text: string }): Promise<DeliveryResult> {
+  async thread(payload: { approvalId: string; text: string }, attempt: DeliveryTry): Promise<DeliveryResult> {
     const card = await this.cards.get(payload.approvalId);
     if (!card) return { skipped: `no Slack card for approval ${payload.approvalId}` };
     if (!card.ts || !card.channel) throw new RetryLater('the card is not posted yet', 1000);
-    const posted = await this.api.postMessage({ channel: card.channel, threadTs: card.ts, text: payload.text });
-    return { externalRef: slackRef(posted.channel, posted.ts) };
+    return this.postOnce({ channel: card.channel, threadTs: card.ts, text: payload.text }, attempt);
   }
 
   async respond(payload: { responseUrl: string; text: string }): Promise<DeliveryResult> {

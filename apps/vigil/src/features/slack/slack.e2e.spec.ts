@@ -154,4 +154,19 @@ describe('Slack approvals (issue 5, step 1)', () => {
     expect(updates.slice(0, 2).map((u) => u.status)).toEqual([429, 429]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
+
+  it('posts the card once when Slack took the post but Vigil never got the answer: the retry finds it by its metadata and records its ts', async () => {
+    slack.loseAnswerNext('chat.postMessage', { where: (body) => JSON.stringify(body.blocks ?? []).includes('argocd:orders') });
+    const { approvalId, card } = await proposeRollback('orders');
+    const escalationId = uuidFromSeed(`escalation:${approvalId}`);
+    await eventually('NotificationSent with the ts of the card the lost try posted', async () => {
+      const stream = await vigil.request('GET', `/api/streams/escalation-${escalationId}`, { token: vigil.tokens.audrey });
+      return stream.body.events?.find((e: { type: string; data: { externalRef: string } }) => e.type === 'NotificationSent' && e.data.externalRef === `slack:C-MEDIUM:${card.ts}`);
+    });
+    expect(slack.topLevel('C-MEDIUM').filter((m) => JSON.stringify(m.blocks).includes(approvalId))).toHaveLength(1);
+    expect(card.metadata).toEqual({ event_type: 'vigil_delivery', event_payload: { key: `approval-card:${approvalId}` } });
+    const lookups = slack.calls('conversations.history').filter((r) => r.body.channel === 'C-MEDIUM');
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(lookups[0].body.include_all_metadata).toBe('true');
+  });
 });

@@ -54,7 +54,7 @@ export class SlackContractServer {
   private readonly users = new Map<string, string>();
   private readonly channels = new Set<string>();
   private readonly failures: InjectedFailure[] = [];
-  private readonly answersToLose = new Map<string, number>();
+  private readonly answersToLose: { method: string; remaining: number; where?: (body: Readonly<Record<string, unknown>>) => boolean }[] = [];
   private sequence = 0;
 
   private constructor(
@@ -104,10 +104,11 @@ export class SlackContractServer {
 
   /**
    * The next `times` calls of `method` are carried out, then the connection is dropped before the answer: the caller
-   * cannot know Slack took it (as when Vigil dies between Slack's answer and recording it).
+   * cannot know Slack took it (as when Vigil dies between Slack's answer and recording it). `where` narrows it to
+   * calls with such a body.
    */
-  loseAnswerNext(method: string, times = 1): void {
-    this.answersToLose.set(method, (this.answersToLose.get(method) ?? 0) + times);
+  loseAnswerNext(method: string, options: { times?: number; where?: (body: Readonly<Record<string, unknown>>) => boolean } = {}): void {
+    this.answersToLose.push({ method, remaining: options.times ?? 1, ...(options.where ? { where: options.where } : {}) });
   }
 
   calls(method: string): SlackRecordedRequest[] {
@@ -135,9 +136,9 @@ export class SlackContractServer {
     const body = { ...Object.fromEntries(query), ...parseBody(req.headers['content-type'], raw) };
     const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) => {
       this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, status, answer });
-      const lose = this.answersToLose.get(path.replace(/^\/api\//, '')) ?? 0;
-      if (lose > 0) {
-        this.answersToLose.set(path.replace(/^\/api\//, ''), lose - 1);
+      const loss = this.answersToLose.find((l) => l.remaining > 0 && path === `/api/${l.method}` && (!l.where || l.where(body)));
+      if (loss) {
+        loss.remaining--;
         return void req.socket.destroy();
       }
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(answer));
