@@ -52,7 +52,7 @@ describe('telemetry through a Kafka broker restart (HTTP receiver → Kafka → 
       stopping = true;
       const report = await load;
 
-      let stored = await storedSpans(clickhouse.client, database, report.acknowledged.size, 20_000);
+      let stored = await storedSpans(clickhouse.client, database, report.acknowledged.size, 10_000);
       // KafkaTelemetryBus does not yet re-create a consumer that kafkajs crashed without restarting (e.g. "coordinator
       // is loading" right after the broker restart): a new subscription, as a restarted processor would make, resumes
       // from the committed offsets. Whether that was needed is reported; what was acknowledged must be in Kafka either way.
