@@ -40,6 +40,13 @@ describe('posting to Slack once per delivery key (chat.postMessage has no idempo
     expect(slack.topLevel('C-OPS').map((m) => m.text)).toEqual(['other key', 'same key, before since', 'new']);
   });
 
+  it('posts without looking when the app lacks the history scopes (missing_scope), rather than dead-lettering', async () => {
+    slack.failNext('conversations.history', { error: 'missing_scope' });
+    const posted = await api.postOnce({ channel: 'C-OPS', text: 'x', deliveryKey: 'd-5' }, { since: since() });
+    expect(posted.found).toBe(false);
+    expect(slack.topLevel('C-OPS')).toHaveLength(1);
+  });
+
   it('finds a thread reply through conversations.replies, not the channel history', async () => {
     const parent = await api.postMessage({ channel: 'C-OPS', text: 'card' });
     slack.loseAnswerNext('chat.postMessage');

@@ -86,7 +86,12 @@ export class SlackApi {
    */
   async postOnce(message: SlackMessage & { readonly deliveryKey: string }, lookFirst: { readonly since: string } | undefined): Promise<PostedMessage & { readonly found: boolean }> {
     if (lookFirst) {
-      const found = await this.findByDeliveryKey({ channel: message.channel, deliveryKey: message.deliveryKey, since: lookFirst.since, ...(message.threadTs ? { threadTs: message.threadTs } : {}) });
+      const lookup = { channel: message.channel, deliveryKey: message.deliveryKey, since: lookFirst.since, ...(message.threadTs ? { threadTs: message.threadTs } : {}) };
+      const found = await this.findByDeliveryKey(lookup).catch((error: unknown) => {
+        // An app installed without the history scopes still delivers (at the old risk of a duplicate), not dead-letters.
+        if (error instanceof SlackApiError && error.slackError === 'missing_scope') return undefined;
+        throw error;
+      });
       if (found) return { ...found, found: true };
     }
     return { ...(await this.postMessage(message)), found: false };
