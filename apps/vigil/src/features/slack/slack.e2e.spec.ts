@@ -169,4 +169,15 @@ describe('Slack approvals (issue 5, step 1)', () => {
     expect(lookups.length).toBeGreaterThan(0);
     expect(lookups[0].body.include_all_metadata).toBe('true');
   });
+
+  it('replies once in the card thread when the reply\'s answer was lost: the retry finds it through conversations.replies', async () => {
+    const { card } = await proposeRollback('shipping');
+    slack.loseAnswerNext('chat.postMessage', { where: (body) => body.thread_ts === card.ts && String(body.text).includes('Running') });
+    await post(buttonClick({ action: 'approve', slackUserId: 'U-LEE', vote: buttonValue(card.blocks) }));
+    await eventually('the retry reading the thread', () => slack.calls('conversations.replies').find((r) => r.body.ts === card.ts && r.status === 200));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const running = slack.thread(card.ts).filter((m) => m.text.includes('Running argocd.rollback on argocd:shipping'));
+    expect(running).toHaveLength(1);
+    expect(running[0].metadata?.event_payload.key).toMatch(/^slack\.thread:/);
+  });
 });
