@@ -2,13 +2,19 @@ import { FAULT_KINDS, judge, OtlpHttpSender, postChangeEvent, replayScenario, Sc
 import { startTestVigil, TestVigil } from '../support/start-test-vigil';
 
 const MINUTE = 60_000;
-/** Clean minutes the detector learns from (the detector e2e uses 41), then minutes with the fault. */
-const BASELINE_MINUTES = 40;
-const FAULT_MINUTES = 6;
+/** Clean minutes the detector learns from (it needs 30), then minutes with the fault. */
+const BASELINE_MINUTES = 36;
+const FAULT_MINUTES = 5;
 /** ~2 × 60 × 0.3 ≈ 36 requests a minute per entry operation: the detector e2e learns from 30. */
 const TRACES_PER_SECOND = 2;
 const CHANGES_TOKEN = 'scenario-e2e-changes-token';
-const OUTCOME_TIMEOUT_MS = 4 * MINUTE;
+/**
+ * The detector learns a (service, operation) from the history present when it first sees it, and later re-reads
+ * only the last 5 minutes: history sent while it ticks would be half learned. Its first tick runs at start-up (no
+ * data yet); the second, this long after, must find the whole history committed.
+ */
+const DETECTION_INTERVAL_MS = 120_000;
+const OUTCOME_TIMEOUT_MS = 2 * MINUTE;
 
 jest.setTimeout(12 * MINUTE);
 
@@ -27,7 +33,7 @@ interface IncidentOutcome extends Outcome {
 
 /**
  * One fresh Vigil per fault (its own Postgres and ClickHouse databases), the scenario's history sent time-compressed
- * up to the last whole minute: 40 clean minutes, then 6 with the fault, so every minute is closed when it lands and
+ * up to the last whole minute: 36 clean minutes, then 5 with the fault, so every minute is closed when it lands and
  * the detector acts on the recent ones. The change event (bad deploy) goes to /webhooks/changes before the telemetry.
  */
 async function runScenario(kind: FaultKind, vigil: TestVigil, scenarioEnd: number): Promise<{ scenario: Scenario; sent: { spans: number; changes: number } }> {
@@ -67,14 +73,23 @@ async function outcomes(vigil: TestVigil): Promise<IncidentOutcome[]> {
 }
 
 /** Waits for the first proposal (in log order) and returns every incident seen, for the failure message too. */
-async function firstProposal(vigil: TestVigil): Promise<{ first: IncidentOutcome | undefined; all: IncidentOutcome[] }> {
-  const deadline = Date.now() + OUTCOME_TIMEOUT_MS;
+async function firstProposal(vigil: TestVigil, deadline: number): Promise<{ first: IncidentOutcome | undefined; all: IncidentOutcome[] }> {
   let all: IncidentOutcome[] = [];
   for (;;) {
     all = await outcomes(vigil);
     const proposed = all.filter((incident) => incident.proposedAt !== undefined).sort((a, b) => comparePositions(a.proposedAt!, b.proposedAt!));
     if (proposed.length > 0 || Date.now() > deadline) return { first: proposed[0], all };
     await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+/** Until the RED rollup counts every acknowledged span (it counts before tail sampling; otel_traces keeps a sample). */
+async function committed(vigil: TestVigil, spans: number, deadline: number): Promise<void> {
+  const table = `\`${vigil.runtime.config.CLICKHOUSE_DATABASE}\`.otel_red_1m`;
+  while (Date.now() < deadline) {
+    const result = await vigil.runtime.clickhouse!.query({ query: `SELECT toString(countMerge(Requests)) AS n FROM ${table}`, format: 'JSONEachRow' });
+    if (Number((await result.json<{ n: string }>())[0]?.n ?? 0) >= spans) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
@@ -100,14 +115,17 @@ describe('fault scenarios end to end: OTLP → ClickHouse → detector → inves
   };
 
   it.each(FAULT_KINDS.map((kind) => [kind, expectations[kind]] as const))('%s: the top hypothesis %s', async (kind) => {
-    vigil = await startTestVigil({ VIGIL_DETECTION_INTERVAL_MS: '1000', CHANGES_WEBHOOK_TOKEN: CHANGES_TOKEN }, { clickhouse: true });
+    vigil = await startTestVigil({ VIGIL_DETECTION_INTERVAL_MS: String(DETECTION_INTERVAL_MS), CHANGES_WEBHOOK_TOKEN: CHANGES_TOKEN }, { clickhouse: true });
+    const secondTick = Date.now() + DETECTION_INTERVAL_MS;
     const scenarioEnd = Math.floor(Date.now() / MINUTE) * MINUTE;
     const { scenario, sent } = await runScenario(kind, vigil, scenarioEnd);
     const label = scenario.label!;
     expect(sent.spans).toBeGreaterThan(20_000);
     expect(sent.changes).toBe(kind === 'bad-deploy' ? 1 : 0);
+    await committed(vigil, sent.spans, secondTick);
+    expect({ historyCommittedBeforeTheDetectorLooks: Date.now() < secondTick - 5_000 }).toEqual({ historyCommittedBeforeTheDetectorLooks: true });
 
-    const { first, all } = await firstProposal(vigil);
+    const { first, all } = await firstProposal(vigil, secondTick + OUTCOME_TIMEOUT_MS);
     const verdicts = all.map((incident): Verdict & { anomaly: string } => ({ anomaly: incident.anomaly, ...judge(label, incident, SHOP_TOPOLOGY) }));
     const chosen = first ? judge(label, first, SHOP_TOPOLOGY) : null;
     const outcome = { rootCause: chosen?.namedService ?? null, action: chosen?.proposedKind ?? null };
