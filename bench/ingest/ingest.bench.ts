@@ -172,7 +172,7 @@ async function measureRawInsert(clickhouse: ClickHouseClient, database: string, 
   bar.stop();
   const committed = await countSpans(clickhouse, database);
   const cores = cpuSeconds(process.cpuUsage(cpuAtStart)) / seconds;
-  const zero: LoadCounters = { ackedSpans: 0, requests: 0, retries: 0, elapsedMs: 0, cpuMs: 0 };
+  const zero: LoadCounters = { ackedSpans: 0, requests: 0, retries: 0, abandoned: 0, elapsedMs: 0, cpuMs: 0 };
   return { name: 'raw insert (JSONEachRow)', ackedSpans: inserted, committedSpans: committed, seconds, spansPerSecond: committed / seconds, pipelineCores: cores, spansPerSecondPerCore: committed / seconds / cores, generator: zero };
 }
 
@@ -190,7 +190,7 @@ async function measurePipeline(name: string, pipeline: TelemetryPipeline, databa
   committed = await waitForCommitted(clickhouse, database, counters.ackedSpans);
   const seconds = (performance.now() - started) / 1000;
   const cores = cpuSeconds(process.cpuUsage(cpuAtStart)) / seconds;
-  note(`${name}: ${formatCount(counters.ackedSpans)} spans acknowledged in ${(counters.elapsedMs / 1000).toFixed(1)} s, all committed after ${seconds.toFixed(1)} s`);
+  note(`${name}: ${formatCount(counters.ackedSpans)} spans acknowledged in ${(counters.elapsedMs / 1000).toFixed(1)} s (${formatCount(counters.retries)} retries, ${formatCount(counters.abandoned)} bodies given up), ${formatCount(committed)} rows committed after ${seconds.toFixed(1)} s`);
   return { name, ackedSpans: counters.ackedSpans, committedSpans: committed, seconds, spansPerSecond: counters.ackedSpans / seconds, pipelineCores: cores, spansPerSecondPerCore: counters.ackedSpans / seconds / cores, generator: counters };
 }
 
@@ -245,18 +245,18 @@ function report(input: {
 }): void {
   const { raw, cases, soak, flags } = input;
   const rows = [
-    [raw.name, formatCount(raw.spansPerSecond), '—', '—', formatCount(raw.spansPerSecondPerCore), `${raw.pipelineCores.toFixed(2)}`, '', ''],
+    [raw.name, formatCount(raw.spansPerSecond), '—', '—', formatCount(raw.spansPerSecondPerCore), `${raw.pipelineCores.toFixed(2)}`, '', '', ''],
     ...cases.map((result) => {
       const ratio = result.spansPerSecond / raw.spansPerSecond;
       const met = ratio >= GOAL_RATIO && result.spansPerSecondPerCore >= GOAL_PER_CORE && result.committedSpans >= result.ackedSpans;
       return [
         result.name, formatCount(result.spansPerSecond), formatCount(raw.spansPerSecond), formatRatio(ratio), formatCount(result.spansPerSecondPerCore),
-        `${result.pipelineCores.toFixed(2)}`, `≥ ${GOAL_RATIO}× raw, ≥ ${formatCount(GOAL_PER_CORE)}/s per core`, met ? 'yes' : 'NO',
+        `${result.pipelineCores.toFixed(2)}`, `${formatCount(result.generator.retries)} / ${formatCount(result.generator.abandoned)}`, `≥ ${GOAL_RATIO}× raw, ≥ ${formatCount(GOAL_PER_CORE)}/s per core`, met ? 'yes' : 'NO',
       ];
     }),
-    ...(input.kafkaSkipped ? [['Kafka bus', 'skipped', '', '', '', '', input.kafkaSkipped, '']] : []),
+    ...(input.kafkaSkipped ? [['Kafka bus', 'skipped', '', '', '', '', '', input.kafkaSkipped, '']] : []),
   ];
-  const table = markdownTable(['case (spans/s, acknowledged and committed)', 'ours', 'baseline: raw insert', 'ratio', 'per core', 'cores used', 'goal', 'met?'], rows);
+  const table = markdownTable(['case (spans/s, acknowledged and committed)', 'ours', 'baseline: raw insert', 'ratio', 'per core', 'cores used', 'retries / given up', 'goal', 'met?'], rows);
   const soakLines = soak
     ? [
         markdownTable(['soak', 'rate (spans/s)', 'minutes', 'acknowledged', 'committed', 'RSS start', 'RSS max', 'RSS end', 'RSS slope, 2nd half'], [[

@@ -1,4 +1,4 @@
-import { OtlpHttpSender } from '@vigil/scenarios';
+import { OtlpHttpSender, OtlpSendError } from '@vigil/scenarios';
 import type { FromLoadGenerator, LoadCounters, ToLoadGenerator } from './load-protocol';
 import { readSpanPool, type SpanPool } from './span-pool';
 
@@ -7,6 +7,7 @@ import { readSpanPool, type SpanPool } from './span-pool';
  * pool over `connections` keep-alive connections, each lane sending its next body as soon as the last one was
  * acknowledged (or on a fixed schedule when a rate is given).
  */
+const GRACE_MS = 60_000;
 let pool: SpanPool | null = null;
 const send = (message: FromLoadGenerator) => process.send?.(message);
 
@@ -32,9 +33,12 @@ async function run(options: Extract<ToLoadGenerator, { type: 'run' }>): Promise<
   const deadline = started + options.durationMs;
   const intervalMs = options.spansPerSecond > 0 ? (spansPerBody / options.spansPerSecond) * 1000 : 0;
   let next = 0;
+  let abandoned = 0;
+  // A body refused past this is given up, so a bus that stays full cannot hang the bench.
+  const giveUpAt = deadline + GRACE_MS;
   const counters = (): LoadCounters => {
     const cpu = process.cpuUsage(cpuAtStart);
-    return { ackedSpans: sender.stats.requests * spansPerBody, requests: sender.stats.requests, retries: sender.stats.retries, elapsedMs: Date.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
+    return { ackedSpans: sender.stats.requests * spansPerBody, requests: sender.stats.requests, retries: sender.stats.retries, abandoned, elapsedMs: Date.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
   };
   const ticker = setInterval(() => send({ type: 'progress', ...counters() }), 500);
   const lane = async () => {
@@ -47,7 +51,13 @@ async function run(options: Extract<ToLoadGenerator, { type: 'run' }>): Promise<
       } else if (Date.now() >= deadline) {
         return;
       }
-      await sender.send('traces', bodies[index % bodies.length]);
+      try {
+        await sender.send('traces', bodies[index % bodies.length], giveUpAt);
+      } catch (error) {
+        if (!(error instanceof OtlpSendError)) throw error;
+        abandoned++;
+        return;
+      }
     }
   };
   try {

@@ -9,6 +9,8 @@ export interface LoadCounters {
   readonly requests: number;
   /** 429/503 (backpressure) and connection retries. */
   readonly retries: number;
+  /** Bodies still refused when the grace period after the run ended (never acknowledged, not counted). */
+  readonly abandoned: number;
   readonly elapsedMs: number;
   /** The load generator's own CPU time (user + system), ms. */
   readonly cpuMs: number;

@@ -47,8 +47,8 @@ export class OtlpHttpSender {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  /** Resolves once the receiver acknowledged the body with 200. */
-  async send(signal: OtlpSignalPath, body: Buffer): Promise<void> {
+  /** Resolves once the receiver acknowledged the body with 200; no retry starts after `giveUpAt` (epoch ms). */
+  async send(signal: OtlpSignalPath, body: Buffer, giveUpAt = Infinity): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.post(`/v1/${signal}`, body).catch((error: Error) => ({ status: 0, retryAfterMs: 200 * attempt, text: error.message }));
       if (outcome.status === 200) {
@@ -57,7 +57,7 @@ export class OtlpHttpSender {
         return;
       }
       const retryable = outcome.status === 0 || outcome.status === 429 || outcome.status === 503;
-      if (!retryable || attempt >= this.maxAttempts) {
+      if (!retryable || attempt >= this.maxAttempts || Date.now() + outcome.retryAfterMs > giveUpAt) {
         throw new OtlpSendError(outcome.status, `POST /v1/${signal}: ${outcome.status || 'connection failed'} ${outcome.text.slice(0, 300)}`);
       }
       this.stats.retries++;
