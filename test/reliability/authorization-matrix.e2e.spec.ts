@@ -32,7 +32,11 @@ const BOGUS_TOKEN = 'vgl_this-token-was-never-issued-0000000000';
 /** The mutating routes with a cell-by-cell table below; any other mutating route the app serves gets the generic sweep. */
 const TABLED_ROUTES = ['POST /api/anomalies', 'POST /api/proposals', 'POST /api/approvals/:id/votes'];
 /** A POST that changes nothing: the tier an action would get (any signed-in user). */
-const NOT_MUTATING = ['POST /api/proposals/assess'];
+/**
+ * POST routes that change nothing in the system: a tier preview, and ending one's own SSO session (every signed-in
+ * user, the auditor included, may sign out; it is audited as SignedOut).
+ */
+const NOT_MUTATING = ['POST /api/proposals/assess', 'POST /api/auth/oidc/sign-out'];
 /** Roles that may change anything at all; the auditor only reads. */
 const MUTATING_ROLES = ['responder', 'team-lead', 'sre', 'manager', 'vp-eng', 'admin'];
 

@@ -138,34 +138,66 @@ export class KafkaTelemetryBus implements TelemetryBus {
     });
   }
 
+  /**
+   * Runs a consumer of the group. kafkajs gives up on some errors (a broker restart: "coordinator is loading",
+   * "group coordinator not found") by crashing the consumer with `restart: false`; the subscription then starts a
+   * new consumer on the same group (committed offsets: nothing unacknowledged is skipped) with backoff until one runs.
+   */
   async subscribe(options: SubscribeOptions): Promise<BusSubscription> {
-    const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
-    await consumer.connect();
-    this.consumers.add(consumer);
-    await consumer.subscribe({ topics: options.topics, fromBeginning: true });
-    await consumer.run({
-      eachBatchAutoResolve: false,
-      autoCommit: true,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        if (!isRunning() || isStale() || batch.messages.length === 0) return;
-        const messages: BusMessage[] = batch.messages.map((message) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          key: message.key ? message.key.toString('utf8') : null,
-          value: message.value ?? Buffer.alloc(0),
-          id: `${batch.topic}/${batch.partition}/${message.offset}`,
-        }));
-        // A throw here leaves the offset unresolved: kafkajs seeks back and the batch is redelivered.
-        await options.handler({ topic: batch.topic, partition: batch.partition, messages });
-        resolveOffset(batch.messages[batch.messages.length - 1].offset);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
-      },
-    });
+    let stopped = false;
+    let current: Consumer | null = null;
+    let retry: NodeJS.Timeout | null = null;
+    const start = async (): Promise<void> => {
+      const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+      current = consumer;
+      this.consumers.add(consumer);
+      consumer.on(consumer.events.CRASH, (event: { payload: { restart?: boolean } }) => {
+        if (event.payload.restart !== false || stopped) return;
+        this.consumers.delete(consumer);
+        restartLater(1_000);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const messages: BusMessage[] = batch.messages.map((message) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            key: message.key ? message.key.toString('utf8') : null,
+            value: message.value ?? Buffer.alloc(0),
+            id: `${batch.topic}/${batch.partition}/${message.offset}`,
+          }));
+          // A throw here leaves the offset unresolved: kafkajs seeks back and the batch is redelivered.
+          await options.handler({ topic: batch.topic, partition: batch.partition, messages });
+          resolveOffset(batch.messages[batch.messages.length - 1].offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        },
+      });
+    };
+    const restartLater = (delayMs: number): void => {
+      if (stopped || retry) return;
+      retry = setTimeout(() => {
+        retry = null;
+        const failed = current;
+        void (failed ? failed.disconnect().catch(() => undefined) : Promise.resolve())
+          .then(() => (stopped ? undefined : start()))
+          .catch(() => restartLater(Math.min(delayMs * 2, 30_000)));
+      }, delayMs);
+    };
+    await start();
     return {
       stop: async () => {
-        this.consumers.delete(consumer);
-        await consumer.disconnect();
+        stopped = true;
+        if (retry) clearTimeout(retry);
+        const consumer = current;
+        if (consumer) {
+          this.consumers.delete(consumer);
+          await consumer.disconnect();
+        }
       },
     };
   }
