@@ -40,8 +40,8 @@ function parseOptions(argv: readonly string[]): DemoOptions {
       if (!isFaultKind(value)) throw new InvalidArgumentError(`one of ${FAULT_KINDS.join(', ')}`);
       return value;
     }, 'bad-deploy')
-    .option('--history-minutes <n>', 'baseline history sent first (time-compressed, past timestamps)', positive, 30)
-    .option('--fault-after-seconds <n>', 'live traffic before the fault starts', positive, 60)
+    .option('--history-minutes <n>', 'baseline history sent first (time-compressed, past timestamps; the detector learns from 30)', positive, 40)
+    .option('--fault-after-seconds <n>', 'live traffic before the fault starts', positive, 120)
     .option('--live-minutes <n>', 'live traffic in all (then traffic stops; Vigil keeps running)', positive, 15)
     .option('--rate <n>', 'traces per second at baseline traffic (each trace ~8 spans)', positive, 10)
     .option('--seed <n>', 'scenario seed (same seed, same telemetry)', positive, 1)
@@ -142,7 +142,9 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     say(`starting Vigil (as npm start; embedded Postgres, Redis and chDB under ${relative(ROOT, config.dataDir) || '.'})…`);
-    vigil = startVigil(config, { ...process.env, CHANGES_WEBHOOK_TOKEN: changesToken });
+    // The detector learns a series from the history present when it first sees it (then re-reads 5 minutes back):
+    // its second tick, 2 minutes after start, must find the whole baseline history committed.
+    vigil = startVigil(config, { ...process.env, CHANGES_WEBHOOK_TOKEN: changesToken, VIGIL_DETECTION_INTERVAL_MS: process.env.VIGIL_DETECTION_INTERVAL_MS ?? '120000' });
     vigil.child.once('exit', (code) => {
       if (!stop.signal.aborted) {
         say(`Vigil exited (${code}); its log: ${vigil?.logFile}`);
