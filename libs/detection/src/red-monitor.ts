@@ -68,17 +68,20 @@ export const DEFAULT_RED_MONITOR_PARAMS: RedMonitorParams = {
 };
 
 interface SeriesState {
-  readonly detector: Detector;
+  detector: Detector;
   lastMinute: number;
   open: boolean;
   inBand: number;
+  /** Values fed while learning, in time order: history that arrives late is slotted in and the detector replayed. */
+  learning: Array<{ minute: number; value: number }> | null;
 }
 
 /**
  * Streams RED minutes through one detector per (service, operation, signal) and turns scores into raise / resolve
  * decisions: raise while a value is anomalous, material and on the bad side (more errors, slower, or throughput
- * off either way); resolve after `recoveryMinutes` consecutive minutes inside the band. Pure and deterministic:
- * minutes must arrive in time order per series; a minute at or before the series' last one is ignored.
+ * off either way); resolve after `recoveryMinutes` consecutive minutes inside the band. Pure and deterministic.
+ * Minutes should arrive in time order per series; while a series is still learning, an older minute not seen yet
+ * (history still arriving) is slotted in and the series' detector replayed; after that, older minutes are ignored.
  */
 export class RedMonitor {
   private readonly series = new Map<string, SeriesState>();
@@ -105,16 +108,30 @@ export class RedMonitor {
     return this.series.get(keyOf(service, operation, 'throughput'))?.lastMinute;
   }
 
+  /** True until the series has a full learning period: its history is still worth re-reading. */
+  isLearning(service: string, operation: string): boolean {
+    const state = this.series.get(keyOf(service, operation, 'throughput'));
+    return !state || state.learning !== null;
+  }
+
   private observeSignal(point: RedMinute, signal: RedSignal): RedDecision | undefined {
     const key = keyOf(point.service, point.operation, signal);
     let state = this.series.get(key);
-    if (!state) this.series.set(key, (state = { detector: createDetector(this.params.detector), lastMinute: -Infinity, open: false, inBand: 0 }));
-    if (point.minute <= state.lastMinute) return undefined;
-    state.lastMinute = point.minute;
+    if (!state) this.series.set(key, (state = { detector: createDetector(this.params.detector), lastMinute: -Infinity, open: false, inBand: 0, learning: [] }));
     const actual = valueOf(point, signal);
-    if (actual === undefined || (signal !== 'throughput' && point.requests < this.params.minRequests)) return undefined;
+    const usable = actual !== undefined && (signal === 'throughput' || point.requests >= this.params.minRequests);
+    if (point.minute <= state.lastMinute) {
+      if (state.learning && usable) this.slotIn(state, point.minute, actual as number);
+      return undefined;
+    }
+    state.lastMinute = point.minute;
+    if (!usable || actual === undefined) return undefined;
 
     const output = state.detector.update(point.minute, actual);
+    if (state.learning) {
+      state.learning.push({ minute: point.minute, value: actual });
+      if (state.learning.length > this.params.detector.learningRows) state.learning = null;
+    }
     const base = { service: point.service, operation: point.operation, signal, minute: point.minute };
     if (output.anomalous && this.isMaterial(signal, actual, output.expected, point)) {
       state.open = true;
@@ -129,6 +146,17 @@ export class RedMonitor {
     const inBandMinutes = state.inBand;
     state.inBand = 0;
     return { type: 'resolve', ...base, inBandMinutes };
+  }
+
+  /** A late minute of a learning series: insert it in time order and replay the detector (no decisions while learning). */
+  private slotIn(state: SeriesState, minute: number, value: number): void {
+    const history = state.learning as Array<{ minute: number; value: number }>;
+    if (history.some((entry) => entry.minute === minute)) return;
+    history.push({ minute, value });
+    history.sort((a, b) => a.minute - b.minute);
+    state.detector = createDetector(this.params.detector);
+    for (const entry of history) state.detector.update(entry.minute, entry.value);
+    if (history.length > this.params.detector.learningRows) state.learning = null;
   }
 
   private isMaterial(signal: RedSignal, actual: number, expected: number, point: RedMinute): boolean {

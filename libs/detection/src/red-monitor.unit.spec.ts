@@ -82,3 +82,23 @@ describe('redSignalBand', () => {
     expect(points.every((point) => point.lower >= 0)).toBe(true);
   });
 });
+
+describe('RedMonitor with history arriving late', () => {
+  it('learns a series from history that arrives after newer minutes, and detects as if it had arrived in order', () => {
+    const history = series(62, (i) => (i >= 60 ? { errors: 200 } : {}));
+    const inOrder = new RedMonitor().observe(history);
+    const late = new RedMonitor();
+    // Within the learning period, newer minutes first and the older ones after, then the rest and the fault.
+    const early = late.observe([...history.slice(10, 20), ...history.slice(0, 10), ...history.slice(20, 60)]);
+    expect(early).toEqual([]);
+    expect(late.isLearning('checkout', 'POST /pay')).toBe(false);
+    expect(late.observe(history.slice(60))).toEqual(inOrder.filter((d) => d.minute >= T0 + 60 * MIN));
+  });
+
+  it('ignores older minutes once the series has learned', () => {
+    const monitor = new RedMonitor();
+    monitor.observe(series(60));
+    expect(monitor.isLearning('checkout', 'POST /pay')).toBe(false);
+    expect(monitor.observe([{ ...series(1)[0], errors: 500 }])).toEqual([]);
+  });
+});

@@ -20,8 +20,8 @@ interface Bucket {
 }
 
 interface SloState {
-  /** Minute start → counts, for the longest window. */
-  readonly buckets: Map<number, Bucket>;
+  /** Minute start → operation → counts, for the longest window. Set, not added: feeding a minute twice is harmless. */
+  readonly buckets: Map<number, Map<string, Bucket>>;
   latest: number;
   firing: boolean;
 }
@@ -52,16 +52,11 @@ export class SloMonitor {
         const key = `${concrete.name}\u0000${concrete.service}`;
         let state = this.states.get(key);
         if (!state) this.states.set(key, (state = { buckets: new Map(), latest: -Infinity, firing: false }));
-        const bucket = state.buckets.get(point.minute) ?? { good: 0, total: 0 };
-        if (concrete.kind === 'availability') {
-          bucket.total += point.requests;
-          bucket.good += point.requests - point.errors;
-        } else if (point.requests > 0) {
-          // One slice per operation-minute: good when its p99 meets the threshold.
-          bucket.total += 1;
-          bucket.good += point.p99Ms <= concrete.thresholdMs ? 1 : 0;
-        }
-        state.buckets.set(point.minute, bucket);
+        let minute = state.buckets.get(point.minute);
+        if (!minute) state.buckets.set(point.minute, (minute = new Map()));
+        if (concrete.kind === 'availability') minute.set(point.operation, { good: point.requests - point.errors, total: point.requests });
+        // One slice per operation-minute: good when its p99 meets the threshold.
+        else if (point.requests > 0) minute.set(point.operation, { good: point.p99Ms <= concrete.thresholdMs ? 1 : 0, total: 1 });
         state.latest = Math.max(state.latest, point.minute);
         touched.set(key, concrete);
       }
@@ -87,8 +82,9 @@ export class SloMonitor {
     const from = state.latest - windowMs;
     let good = 0;
     let total = 0;
-    for (const [minute, bucket] of state.buckets) {
-      if (minute > from) {
+    for (const [minute, operations] of state.buckets) {
+      if (minute <= from) continue;
+      for (const bucket of operations.values()) {
         good += bucket.good;
         total += bucket.total;
       }

@@ -39,3 +39,17 @@ describe('SloMonitor (multi-window burn rates of a 30-day SLO)', () => {
     expect(decisions.some((d) => d.type === 'raise' && d.severity === 'critical')).toBe(true);
   });
 });
+
+describe('SloMonitor idempotence', () => {
+  it('counts a minute fed twice (a re-read window) once', () => {
+    const availability = { name: 'availability-99.9', kind: 'availability' as const, service: ALL_SERVICES, target: 0.999 };
+    const once = new SloMonitor([availability]);
+    const twice = new SloMonitor([availability]);
+    const clean = Array.from({ length: 60 }, (_, i) => minute(i, 'cart', 0));
+    once.observe(clean);
+    twice.observe(clean);
+    twice.observe(clean.slice(50));
+    // 8 errors per 1000 in the last minute: 6 h and 1 h windows each see 8/61000 only if nothing is double counted.
+    expect(twice.observe([minute(60, 'cart', 8)])).toEqual(once.observe([minute(60, 'cart', 8)]));
+  });
+});

@@ -18,7 +18,7 @@ import { ApprovalSagaHost } from '@vigil/saga-host';
 import { ChannelRegistry } from '@vigil/saga-host';
 import { LogChannel, WebhookChannel } from '@vigil/notifications';
 import { pendingApprovalDeadlines } from '@vigil/read-models';
-import { KafkaTelemetryBus, OtlpGrpcReceiver, RedSeriesReader, TelemetryPipeline } from '@vigil/telemetry';
+import { KafkaTelemetryBus, OtlpGrpcReceiver, TelemetryPipeline } from '@vigil/telemetry';
 import { ClickHouseRedMinutes } from '../features/detection/clickhouse-red-minutes';
 import { DetectionRunner } from '../features/detection/detection-runner';
 import { loadSlos } from '../features/detection/slo-config';
@@ -213,7 +213,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     // RED minutes → anomalies (and SLO burn-rate alerts), one active detector per database.
     const detection = clickhouse
       ? new DetectionRunner({
-          source: new ClickHouseRedMinutes(new RedSeriesReader(clickhouse, config.CLICKHOUSE_DATABASE)),
+          source: new ClickHouseRedMinutes(clickhouse, config.CLICKHOUSE_DATABASE),
           bus,
           pool,
           silences: integrations?.silences,

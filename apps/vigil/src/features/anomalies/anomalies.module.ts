@@ -4,7 +4,6 @@ import { CommandBus } from '@vigil/application';
 import { DataSource } from 'typeorm';
 import { APP_POOL, VIGIL_RUNTIME } from '../../runtime/runtime.token';
 import { VigilRuntime } from '../../runtime/vigil-runtime';
-import { RedSeriesReader } from '@vigil/telemetry';
 import { ClickHouseRedMinutes } from '../detection/clickhouse-red-minutes';
 import { AnomalySeriesQuery } from './usecases/anomaly-series/anomaly-series.query';
 import { AnomaliesController } from './anomalies.controller';
@@ -19,7 +18,7 @@ import { ReportAnomalyUseCase } from './usecases/report-anomaly/report-anomaly.u
     {
       provide: AnomalySeriesQuery,
       useFactory: (bus: CommandBus, runtime: VigilRuntime) =>
-        new AnomalySeriesQuery(bus, runtime.clickhouse ? new ClickHouseRedMinutes(new RedSeriesReader(runtime.clickhouse, runtime.config.CLICKHOUSE_DATABASE)) : undefined),
+        new AnomalySeriesQuery(bus, runtime.clickhouse ? new ClickHouseRedMinutes(runtime.clickhouse, runtime.config.CLICKHOUSE_DATABASE) : undefined),
       inject: [CommandBus, VIGIL_RUNTIME],
     },
   ],

@@ -10,8 +10,8 @@ import { SilenceRegistry, suppressIfSilenced } from '../silences/silences';
 
 /** Where RED minutes come from (the ClickHouse RED rollup). */
 export interface RedMinuteSource {
-  /** (service, operation) pairs with data at or after `since`. */
-  keys(since: number): Promise<ReadonlyArray<{ service: string; operation: string }>>;
+  /** (service, operation) pairs with data at or after `since`, each with the start of its newest minute. */
+  keys(since: number): Promise<ReadonlyArray<{ service: string; operation: string; newest: number }>>;
   /** Closed minutes in [from, to), ascending by minute; only `keys` when given. */
   minutes(from: number, to: number, keys?: ReadonlyArray<{ service: string; operation: string }>): Promise<RedMinute[]>;
 }
@@ -47,11 +47,9 @@ export class DetectionRunner {
   private readonly slo: SloMonitor;
   private readonly report: ReportAnomalyUseCase;
   private readonly resolveByKey: ResolveAnomalyByKeyUseCase;
-  private readonly known = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lockClient: PoolClient | null = null;
-  private cursor: number | null = null;
   private stopped = false;
   readonly stats = { ticks: 0, minutes: 0, raised: 0, resolved: 0, failures: 0 };
 
@@ -110,27 +108,25 @@ export class DetectionRunner {
     return false;
   }
 
-  /** One pass: read new closed minutes, feed the monitors, act on recent decisions. */
+  /**
+   * One pass: read each series' closed minutes after the last one fed (from `warmupFrom` for a series not seen
+   * yet), feed the monitors, act on recent decisions. Series without newer data are not read; history that arrives
+   * late (time-compressed backfill, a slow processor) is read when it lands because the key's newest minute moved.
+   */
   async tick(): Promise<void> {
     const now = this.now();
     const closedUntil = minuteOf(now - (this.options.latenessMs ?? 10_000));
     const warmupFrom = closedUntil - (this.options.warmupMs ?? 6 * 3_600_000);
     const keys = await this.options.source.keys(warmupFrom);
-    const fresh = keys.filter((key) => !this.known.has(detectionKey(key.service, key.operation, '')));
-    const points: RedMinute[] = [];
-    if (fresh.length) points.push(...(await this.options.source.minutes(warmupFrom, closedUntil, fresh)));
-    // Re-read a few minutes back: a closed minute can still gain late rows for a key that is already known.
-    if (this.cursor !== null) points.push(...(await this.options.source.minutes(this.cursor - 5 * 60_000, closedUntil)));
-    fresh.forEach((key) => this.known.add(detectionKey(key.service, key.operation, '')));
-    this.cursor = closedUntil;
-    const byMinute = new Map(points.map((point) => [`${detectionKey(point.service, point.operation, '')}${point.minute}`, point]));
-    const ordered = [...byMinute.values()].sort((a, b) => a.minute - b.minute);
-    // The SLO monitor sums minutes: feed it only minutes the RED monitor has not seen yet.
-    const unseen = ordered.filter((point) => point.minute > (this.red.lastMinute(point.service, point.operation) ?? -Infinity));
-    const sloDecisions = this.slo.observe(unseen);
-    const redDecisions = this.red.observe(unseen);
+    const stale = keys.filter((key) => key.newest < closedUntil && key.newest > (this.red.lastMinute(key.service, key.operation) ?? -Infinity));
+    // A series still learning is re-read whole: its older history may have landed after newer minutes.
+    const from = Math.min(...stale.map((key) => (this.red.isLearning(key.service, key.operation) ? warmupFrom : (this.red.lastMinute(key.service, key.operation) as number) + 60_000)));
+    const points = stale.length ? await this.options.source.minutes(Math.max(from, warmupFrom), closedUntil, stale) : [];
+    points.sort((a, b) => a.minute - b.minute);
+    const sloDecisions = this.slo.observe(points);
+    const redDecisions = this.red.observe(points);
     this.stats.ticks++;
-    this.stats.minutes += unseen.length;
+    this.stats.minutes += points.length;
     const actFrom = now - (this.options.actWindowMs ?? 15 * 60_000);
     const correlationId = `detection-${randomUUID()}`;
     for (const decision of latestPerKey(redDecisions, actFrom)) await this.actOnRed(decision, correlationId);
