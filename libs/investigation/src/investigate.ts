@@ -4,7 +4,7 @@ import { ChangeEvent, correlateChanges, DeploymentCorrelationOptions } from './d
 import { ServiceAnomaly, TraceOptions, traceRootCause } from './dependency/root-cause';
 import { buildServiceGraph, SpanEdge } from './dependency/service-graph';
 import { bubbleUpFindings, dependencyFinding, deploymentFindings, InvestigationFinding, logFindings } from './findings/findings';
-import { HypothesisOptions, InvestigationHypothesis, rankHypotheses, ServiceFacts, toDomainHypothesis } from './hypotheses/rank-hypotheses';
+import { HypothesisOptions, InvestigationHypothesis, PropagatedSymptom, rankHypotheses, ServiceFacts, toDomainHypothesis } from './hypotheses/rank-hypotheses';
 import { InstantInput } from './internal/time';
 import { analyzeLogs, LogEvidenceOptions, LogRow } from './logs/log-evidence';
 import { Proposal, proposeActions, ProposerOptions, ServiceTarget } from './proposer/proposer';
@@ -57,9 +57,14 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
   const graph = input.edges ? buildServiceGraph(input.edges) : undefined;
   const findings: InvestigationFinding[] = [];
 
+  const propagated: PropagatedSymptom[] = [];
   if (input.serviceAnomalies && graph) {
-    const finding = dependencyFinding(traceRootCause({ graph, anomalies: input.serviceAnomalies, symptom: anomaly.service }, options.trace));
+    const trace = traceRootCause({ graph, anomalies: input.serviceAnomalies, symptom: anomaly.service }, options.trace);
+    const finding = dependencyFinding(trace);
     if (finding) findings.push(finding);
+    // The symptom's anomaly is explained by a callee whose own anomaly began first: act on the root, not on it.
+    const symptom = trace.candidates.find((candidate) => candidate.service === anomaly.service);
+    if (trace.top && trace.top.service !== anomaly.service && symptom?.role === 'propagated') propagated.push({ service: anomaly.service, root: trace.top.service });
   }
   if (input.changes) {
     const suspects = [anomaly.service, ...findings.map((finding) => finding.subject.service).filter((service): service is string => Boolean(service))];
@@ -76,7 +81,7 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
     findings.push(...logFindings(analyzeLogs(input.logs, options.logs), { service: anomaly.service }));
   }
 
-  const hypotheses = rankHypotheses({ findings, ...(input.facts ? { facts: input.facts } : {}) }, options.hypotheses);
+  const hypotheses = rankHypotheses({ findings, ...(input.facts ? { facts: input.facts } : {}), propagated }, options.hypotheses);
   const proposal = proposeActions(
     { hypotheses, service: anomaly.service, targets: input.targets ?? {}, ...(input.facts ? { facts: input.facts } : {}), ...(anomaly.summary ? { anomalySummary: anomaly.summary } : {}) },
     options.proposer,

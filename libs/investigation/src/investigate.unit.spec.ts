@@ -89,4 +89,79 @@ describe('investigate', () => {
     expect(populationOf('error_rate')).toBe('failed requests');
     expect(populationOf('saturation')).toBe('saturation anomalous events');
   });
+
+  describe('fault shapes of the shop scenarios', () => {
+    const onset = '2025-03-01T10:00:00Z';
+    const shopEdges = [
+      { caller: 'frontend', callee: 'checkout', calls: 900 },
+      { caller: 'frontend', callee: 'inventory', calls: 400 },
+      { caller: 'checkout', callee: 'payment', calls: 300 },
+      { caller: 'checkout', callee: 'inventory', calls: 600 },
+      { caller: 'payment', callee: 'payment-provider', calls: 300 },
+      { caller: 'inventory', callee: 'postgres', calls: 1000 },
+    ];
+    const target = (service: string) => ({ argocdApp: service, k8s: { namespace: 'shop', deployment: service } });
+    const shopTargets = Object.fromEntries(['frontend', 'checkout', 'payment', 'payment-provider', 'inventory', 'postgres'].map((service) => [service, target(service)]));
+
+    it('given a propagated symptom (checkout failing because payment, deployed just before, fails first), when investigated, then the top hypothesis names payment and the rollback targets payment, never checkout', () => {
+      const outcome = investigate({
+        anomaly: { service: 'checkout', signal: 'error_rate', onset },
+        edges: shopEdges,
+        serviceAnomalies: [
+          { service: 'checkout', score: 30, onset, signal: 'error_rate' },
+          { service: 'payment', score: 25, onset, signal: 'error_rate' },
+        ],
+        changes: [{ service: 'payment', at: onset, revision: 'v1.9.0', previousRevision: 'v1.8.3', kind: 'deployment', source: 'argocd' }],
+        // checkout's own version is over-represented among its errors (server spans vs a baseline with client spans).
+        bubbleUp: { anomalousTotal: 100, baselineTotal: 3000, rows: [{ attribute: 'app.version', value: 'v2.7.0', anomalousCount: 100, baselineCount: 1000 }] },
+        logs: { rows: Array.from({ length: 20 }, () => ({ body: 'checkout failed to handle the request', severityText: 'ERROR', service: 'checkout', exceptionType: 'InternalServerError' })) },
+        targets: shopTargets,
+      });
+      expect(outcome.hypotheses[0]).toMatchObject({ cause: 'bad-deployment', service: 'payment', revision: 'v1.9.0' });
+      expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'argocd.rollback', target: 'argocd:payment', params: { revision: 'v1.8.3' } });
+      expect(outcome.proposal.candidates.some((candidate) => candidate.action.target.includes('checkout'))).toBe(false);
+      expect(outcome.hypotheses.filter((hypothesis) => hypothesis.service === 'checkout').every((hypothesis) => hypothesis.propagatedFrom === 'payment')).toBe(true);
+      expect(outcome.conclusion[0].suggestedAction).toEqual(outcome.proposal.candidates[0].action);
+    });
+
+    it('given a slow third party every caller feels (confident, no automatic action), when investigated, then the proposal is a ticket about it', () => {
+      const outcome = investigate({
+        anomaly: { service: 'payment', signal: 'latency_p99', onset },
+        edges: shopEdges,
+        serviceAnomalies: [
+          { service: 'payment', score: 40, onset, signal: 'latency_p99' },
+          { service: 'payment-provider', score: 60, onset, signal: 'latency_p99' },
+        ],
+        changes: [],
+        targets: shopTargets,
+      });
+      expect(outcome.hypotheses[0]).toMatchObject({ cause: 'failing-service', service: 'payment-provider' });
+      expect(outcome.hypotheses[0].confidence).toBeGreaterThanOrEqual(0.5);
+      expect(outcome.proposal.candidates.map((candidate) => candidate.action.kind)).toEqual(['ticket.create']);
+      expect(outcome.proposal.candidates[0].action.params.service).toBe('payment-provider');
+      expect(outcome.conclusion[0].suggestedAction?.kind).toBe('ticket.create');
+    });
+
+    it('given an error burst with no change event (the version is over-represented only), when investigated, then nothing is rolled back and a ticket is proposed', () => {
+      const outcome = investigate({
+        anomaly: { service: 'inventory', signal: 'error_rate', onset },
+        edges: shopEdges,
+        serviceAnomalies: [{ service: 'inventory', score: 50, onset, signal: 'error_rate' }],
+        changes: [],
+        bubbleUp: {
+          anomalousTotal: 300,
+          baselineTotal: 6000,
+          rows: [
+            { attribute: 'app.version', value: 'v1.12.3', anomalousCount: 300, baselineCount: 3000 },
+            { attribute: 'error.type', value: '500', anomalousCount: 300, baselineCount: 1 },
+          ],
+        },
+        logs: { rows: Array.from({ length: 50 }, () => ({ body: 'ledger out of balance', severityText: 'ERROR', service: 'inventory', exceptionType: 'com.shop.inventory.ledger.StockLedgerException' })) },
+        targets: shopTargets,
+      });
+      expect(outcome.hypotheses[0].service).toBe('inventory');
+      expect(outcome.proposal.candidates.map((candidate) => candidate.action.kind)).toEqual(['ticket.create']);
+      expect(outcome.proposal.skipped.some((skip) => skip.reason.startsWith('no change event of inventory correlates'))).toBe(true);
+    });
+  });
 });

@@ -37,6 +37,17 @@ export interface InvestigationHypothesis {
   readonly findingIds: readonly string[];
   /** How much each piece of evidence contributed (finding ids, or `facts:<service>`). */
   readonly support: readonly { readonly source: string; readonly weight: number }[];
+  /**
+   * Set when the hypothesis is about a symptom whose anomaly dependency tracing explains by a callee (`root`) and
+   * nothing of the service's own (OOM kills, restarts, CPU) supports it: it is demoted and never acted on.
+   */
+  readonly propagatedFrom?: string;
+}
+
+/** A symptom service whose anomaly dependency tracing explains by `root`, a callee whose own anomaly began first. */
+export interface PropagatedSymptom {
+  readonly service: string;
+  readonly root: string;
 }
 
 export interface HypothesisOptions {
@@ -55,6 +66,8 @@ export interface HypothesisOptions {
   readonly saturationUtilization: number;
   /** Hypotheses returned at most. Default 5. */
   readonly limit: number;
+  /** The confidence of a hypothesis about a propagated symptom is scaled by this. Default 0.3. */
+  readonly propagatedWeight: number;
 }
 
 export const DEFAULT_HYPOTHESIS_OPTIONS: HypothesisOptions = {
@@ -64,6 +77,7 @@ export const DEFAULT_HYPOTHESIS_OPTIONS: HypothesisOptions = {
   crashLoopRestarts: 3,
   saturationUtilization: 0.85,
   limit: 5,
+  propagatedWeight: 0.3,
 };
 
 interface Draft {
@@ -88,7 +102,15 @@ const keyOf = (draft: { cause: Cause; service?: string; revision?: string; attri
  * of evidence that agree raise it, a lone weak one does not. Best first; ties by the order of the findings.
  */
 export function rankHypotheses(
-  input: { readonly findings: readonly InvestigationFinding[]; readonly facts?: readonly ServiceFacts[] },
+  input: {
+    readonly findings: readonly InvestigationFinding[];
+    readonly facts?: readonly ServiceFacts[];
+    /**
+     * Symptoms dependency tracing explains by a root callee: their hypotheses (unless the service's own facts back
+     * them) are scaled by `propagatedWeight` and marked `propagatedFrom`, so the root's rank first.
+     */
+    readonly propagated?: readonly PropagatedSymptom[];
+  },
   options: Partial<HypothesisOptions> = {},
 ): InvestigationHypothesis[] {
   const o = { ...DEFAULT_HYPOTHESIS_OPTIONS, ...options };
@@ -126,7 +148,8 @@ export function rankHypotheses(
   return [...drafts.values()]
     .map((draft, order) => {
       const support = [...draft.support].filter((entry) => entry.weight > 0).sort((a, b) => b.weight - a.weight);
-      const confidence = round(noisyOr(support.map((entry) => entry.weight)), 3);
+      const symptom = draft.factNotes.length === 0 ? input.propagated?.find((entry) => entry.service === draft.service && entry.root !== entry.service) : undefined;
+      const confidence = round(noisyOr(support.map((entry) => entry.weight)) * (symptom ? o.propagatedWeight : 1), 3);
       const hypothesis: InvestigationHypothesis = {
         cause: draft.cause,
         ...(draft.service !== undefined ? { service: draft.service } : {}),
@@ -134,10 +157,11 @@ export function rankHypotheses(
         ...(draft.rollbackRevision !== undefined ? { rollbackRevision: draft.rollbackRevision } : {}),
         ...(draft.attribute !== undefined ? { attribute: draft.attribute } : {}),
         ...(draft.value !== undefined ? { value: draft.value } : {}),
-        summary: summaryOf(draft),
+        summary: symptom ? `${summaryOf(draft)}, but this looks like a symptom: its dependency ${symptom.root}'s anomaly began first` : summaryOf(draft),
         confidence,
         findingIds: [...new Set(support.filter((entry) => entry.isFinding).map((entry) => entry.source))],
         support: support.map(({ source, weight }) => ({ source, weight })),
+        ...(symptom ? { propagatedFrom: symptom.root } : {}),
       };
       return { hypothesis, order };
     })

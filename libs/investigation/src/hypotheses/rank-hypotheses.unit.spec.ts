@@ -98,6 +98,27 @@ describe('rankHypotheses', () => {
     expect(top.summary).toContain('2 OOMKilled, memory at 97% of its limit');
   });
 
+  it('given a propagated symptom, when ranked, then its own hypotheses fall below the root\'s and are marked, unless its own facts back them', () => {
+    const symptomFindings: InvestigationFinding[] = [
+      { findingId: 'bubbleup:checkout:app.version=v2', kind: 'bubbleup', summary: 'v2', evidence: {}, score: 0.9, subject: { cause: 'bad-deployment', service: 'checkout', revision: 'v2' } },
+      { findingId: 'logs:checkout:x', kind: 'logs', summary: 'x', evidence: {}, score: 0.9, subject: { cause: 'error-pattern', service: 'checkout' } },
+    ];
+    const propagated = [{ service: 'checkout', root: 'payments' }];
+    const hypotheses = rankHypotheses({ findings: [...symptomFindings, dependency], propagated });
+    expect(hypotheses[0]).toMatchObject({ service: 'payments' });
+    expect(hypotheses[0].propagatedFrom).toBeUndefined();
+    const checkout = hypotheses.filter((hypothesis) => hypothesis.service === 'checkout');
+    expect(checkout.length).toBeGreaterThan(0);
+    expect(checkout.every((hypothesis) => hypothesis.propagatedFrom === 'payments')).toBe(true);
+    expect(checkout[0].summary).toContain("but this looks like a symptom: its dependency payments's anomaly began first");
+    const unmarked = rankHypotheses({ findings: symptomFindings });
+    expect(checkout[0].confidence).toBeLessThan(unmarked[0].confidence);
+
+    const own = rankHypotheses({ findings: [], facts: [{ service: 'checkout', oomKills: 3 }], propagated });
+    expect(own[0]).toMatchObject({ cause: 'resource-leak', service: 'checkout', confidence: 0.7 });
+    expect(own[0].propagatedFrom).toBeUndefined();
+  });
+
   it('given facts alone (no finding), when ranked, then they raise hypotheses without finding ids', () => {
     const hypotheses = rankHypotheses({ findings: [], facts: [{ service: 'api', restarts: 6, cpuUtilization: 0.95 }] });
     expect(hypotheses.map((hypothesis) => hypothesis.cause)).toEqual(['crash-loop', 'saturation']);

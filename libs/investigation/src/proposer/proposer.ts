@@ -49,11 +49,13 @@ export interface Proposal {
 
 /**
  * The proposer: ranked hypotheses → candidate actions, each with its rationale and evidence.
- * - bad deployment → ArgoCD rollback to the last healthy revision (Kubernetes rollback without an ArgoCD app);
+ * - bad deployment → ArgoCD rollback to the last healthy revision (Kubernetes rollback without an ArgoCD app), only
+ *   when a change event correlates (a deployment finding supports it): a version attribute alone is no deployment;
  * - crash loop or memory leak → rollout restart;
  * - saturation → scale up (needs the current replica count; capped at maxReplicas);
- * - a ticket only when no hypothesis is confident enough to act on.
- * Failing dependencies, traffic segments and error patterns get no automatic action: nothing generic is safe there.
+ * - nothing on a propagated symptom (`propagatedFrom`): the action belongs to the root it propagates from;
+ * - a ticket whenever no automatic action fits: no hypothesis confident enough, or confident ones whose cause has no
+ *   safe automatic action (failing dependencies, traffic segments, error patterns) or no known target.
  */
 export function proposeActions(
   input: {
@@ -78,6 +80,10 @@ export function proposeActions(
       skipped.push({ hypothesisIndex, reason: `confidence ${hypothesis.confidence} is below ${o.actConfidence}` });
       return;
     }
+    if (hypothesis.propagatedFrom !== undefined) {
+      skipped.push({ hypothesisIndex, reason: `${hypothesis.service ?? 'the service'} is a symptom: its anomaly propagates from ${hypothesis.propagatedFrom}` });
+      return;
+    }
     const target = hypothesis.service === undefined ? undefined : input.targets[hypothesis.service];
     const result = actionFor(hypothesis, target, factsOf(hypothesis.service), o);
     if ('reason' in result) {
@@ -99,10 +105,7 @@ export function proposeActions(
     });
   });
 
-  const top = input.hypotheses[0];
-  if (candidates.length === 0 && (!top || top.confidence < o.actConfidence)) {
-    candidates.push(ticketFor(input.service, input.hypotheses, input.anomalySummary, o));
-  }
+  if (candidates.length === 0) candidates.push(ticketFor(input.service, input.hypotheses, input.anomalySummary, o));
   return { candidates: candidates.slice(0, o.limit), skipped };
 }
 
@@ -115,6 +118,9 @@ function actionFor(
   const service = hypothesis.service ?? 'the service';
   switch (hypothesis.cause) {
     case 'bad-deployment': {
+      if (!hypothesis.findingIds.some(isDeploymentFinding)) {
+        return { reason: `no change event of ${service} correlates with the anomaly${hypothesis.revision ? ` (${hypothesis.revision} is only over-represented)` : ''}: nothing to roll back` };
+      }
       const revision = hypothesis.rollbackRevision;
       if (target?.argocdApp) {
         return {
@@ -163,23 +169,36 @@ function actionFor(
   }
 }
 
+/** Deployment findings are the ones built from change events (`deployment:<service>:<revision>`). */
+const isDeploymentFinding = (findingId: string): boolean => findingId.startsWith('deployment:');
+
 function ticketFor(
-  service: string,
+  anomalyService: string,
   hypotheses: readonly InvestigationHypothesis[],
   anomalySummary: string | undefined,
   o: ProposerOptions,
 ): CandidateAction {
+  const top = hypotheses[0];
+  const confident = top !== undefined && top.confidence >= o.actConfidence;
+  // A confident hypothesis names where the fault is (e.g. a slow third party): the ticket is about that service.
+  const service = confident && top.service !== undefined ? top.service : anomalyService;
   const lines = hypotheses.slice(0, 5).map((hypothesis, index) => `${index + 1}. ${hypothesis.summary} (confidence ${formatShare(hypothesis.confidence)})`);
   const description = [
-    anomalySummary ?? `Anomaly on ${service}.`,
+    anomalySummary ?? `Anomaly on ${anomalyService}.`,
     '',
-    hypotheses.length > 0 ? `No hypothesis reached ${formatShare(o.actConfidence)} confidence, so nothing is changed automatically:` : 'The investigation found no hypothesis.',
+    hypotheses.length === 0
+      ? 'The investigation found no hypothesis.'
+      : confident
+        ? 'No automatic action fits these hypotheses, so nothing is changed automatically:'
+        : `No hypothesis reached ${formatShare(o.actConfidence)} confidence, so nothing is changed automatically:`,
     ...lines,
   ].join('\n');
-  const params: JsonObject = { summary: `Investigate anomaly on ${service}`, description, service };
+  const params: JsonObject = { summary: service === anomalyService ? `Investigate anomaly on ${service}` : `Investigate ${service} (anomaly on ${anomalyService})`, description, service };
   return {
     action: { kind: 'ticket.create', target: `jira:${o.ticketProject}`, params },
-    rationale: `Confidence is too low for an automatic change; a ticket hands the findings to a human. ${hypotheses.length} hypotheses considered.`,
+    rationale: confident
+      ? `${top.summary}: no safe automatic action fits, so a ticket hands the findings to a human. ${hypotheses.length} hypotheses considered.`
+      : `Confidence is too low for an automatic change; a ticket hands the findings to a human. ${hypotheses.length} hypotheses considered.`,
     confidence: hypotheses[0]?.confidence ?? 0,
     hypothesisIndex: hypotheses.length > 0 ? 0 : -1,
     findingIds: [...new Set(hypotheses.flatMap((hypothesis) => hypothesis.findingIds))],

@@ -32,12 +32,12 @@ describe('proposeActions', () => {
   });
 
   it('given a bad deployment without a known previous revision, when proposed, then the rollback leaves the revision to ArgoCD history', () => {
-    const { candidates } = proposeActions({ service: 'payments', targets, hypotheses: [hypothesis({ cause: 'bad-deployment', confidence: 0.7, revision: 'v9' })] });
+    const { candidates } = proposeActions({ service: 'payments', targets, hypotheses: [hypothesis({ cause: 'bad-deployment', confidence: 0.7, revision: 'v9', findingIds: ['deployment:payments:v9'] })] });
     expect(candidates[0].action.params).toEqual({});
   });
 
   it('given a bad deployment of a service without ArgoCD, when proposed, then it is a Kubernetes rollback', () => {
-    const { candidates } = proposeActions({ service: 'cart', targets, hypotheses: [hypothesis({ cause: 'bad-deployment', service: 'cart', confidence: 0.7 })] });
+    const { candidates } = proposeActions({ service: 'cart', targets, hypotheses: [hypothesis({ cause: 'bad-deployment', service: 'cart', confidence: 0.7, findingIds: ['deployment:cart:c7'] })] });
     expect(candidates[0].action).toEqual({ kind: 'k8s.rollback', target: 'k8s:eu-1/shop/deployment/cart', params: {} });
   });
 
@@ -62,9 +62,9 @@ describe('proposeActions', () => {
     expect(validateAction(candidates[0].action)).toEqual([]);
   });
 
-  it('given saturation without a replica count, when proposed, then nothing is scaled and the reason is given', () => {
+  it('given saturation without a replica count, when proposed, then nothing is scaled, the reason is given and a ticket hands it over', () => {
     const { candidates, skipped } = proposeActions({ service: 'payments', targets, hypotheses: [hypothesis({ cause: 'saturation', confidence: 0.75 })] });
-    expect(candidates).toEqual([]);
+    expect(candidates.map((candidate) => candidate.action.kind)).toEqual(['ticket.create']);
     expect(skipped[0].reason).toBe('the current replica count of payments is not known');
   });
 
@@ -89,10 +89,41 @@ describe('proposeActions', () => {
     expect(candidates[0].hypothesisIndex).toBe(-1);
   });
 
-  it('given a confident hypothesis with no safe action, when proposed, then there is no ticket (confidence is not low) and the skip says why', () => {
-    const { candidates, skipped } = proposeActions({ service: 'checkout', targets, hypotheses: [hypothesis({ cause: 'failing-service', confidence: 0.9 })] });
-    expect(candidates).toEqual([]);
+  it('given a confident hypothesis with no safe action (a slow third party), when proposed, then a ticket names its service and the skip says why', () => {
+    const { candidates, skipped } = proposeActions({
+      service: 'checkout',
+      targets,
+      hypotheses: [hypothesis({ cause: 'failing-service', service: 'payment-provider', summary: 'payment-provider is failing', confidence: 0.9, findingIds: ['dependency:payment-provider'] })],
+    });
     expect(skipped[0].reason).toBe('no safe automatic action for a failing-service hypothesis');
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]).toMatchObject({ hypothesisIndex: 0, confidence: 0.9, findingIds: ['dependency:payment-provider'] });
+    expect(candidates[0].action).toMatchObject({ kind: 'ticket.create', target: 'jira:OPS', params: { service: 'payment-provider', summary: 'Investigate payment-provider (anomaly on checkout)' } });
+    expect(candidates[0].action.params.description).toContain('No automatic action fits these hypotheses');
+    expect(validateAction(candidates[0].action)).toEqual([]);
+  });
+
+  it('given a confident bad-deployment hypothesis that no change event supports (a version attribute only), when proposed, then nothing is rolled back and a ticket is raised', () => {
+    const { candidates, skipped } = proposeActions({
+      service: 'inventory',
+      targets: { inventory: { argocdApp: 'inventory', k8s: { namespace: 'shop', deployment: 'inventory' } } },
+      hypotheses: [hypothesis({ cause: 'bad-deployment', service: 'inventory', revision: 'v1.12.3', confidence: 0.8, findingIds: ['bubbleup:inventory:app.version=v1.12.3'] })],
+    });
+    expect(skipped).toEqual([{ hypothesisIndex: 0, reason: 'no change event of inventory correlates with the anomaly (v1.12.3 is only over-represented): nothing to roll back' }]);
+    expect(candidates.map((candidate) => candidate.action.kind)).toEqual(['ticket.create']);
+  });
+
+  it('given a propagated symptom ranked above its root, when proposed, then nothing targets the symptom and the root gets the action', () => {
+    const { candidates, skipped } = proposeActions({
+      service: 'checkout',
+      targets: { ...targets, checkout: { argocdApp: 'checkout', k8s: { namespace: 'shop', deployment: 'checkout' } } },
+      hypotheses: [
+        hypothesis({ cause: 'crash-loop', service: 'checkout', confidence: 0.9, propagatedFrom: 'payments' }),
+        hypothesis({ cause: 'bad-deployment', service: 'payments', confidence: 0.8, revision: 'v2', rollbackRevision: 'v1', findingIds: ['deployment:payments:v2'] }),
+      ],
+    });
+    expect(skipped).toEqual([{ hypothesisIndex: 0, reason: 'checkout is a symptom: its anomaly propagates from payments' }]);
+    expect(candidates.map((candidate) => candidate.action)).toEqual([{ kind: 'argocd.rollback', target: 'argocd:payments-api', params: { revision: 'v1' } }]);
   });
 
   it('given a confident hypothesis on a service with no known target, when proposed, then it is skipped with the reason', () => {
