@@ -62,6 +62,41 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     expect(counts.rows).toContainEqual({ attribute: 'db.shard', value: 'c', anomalousCount: 24, baselineCount: 0 });
   });
 
+  it('compares the anomalous spans with the baseline of the same service, operation and span kind: a constant version is not over-represented among errors', async () => {
+    // Twelve hours before the story: ledger serves POST /reserve and GET /products (server spans with app.version) and calls postgres
+    // (client spans without it); from the onset a third of its server spans fail, nothing else changes.
+    const onset = story.onset - 12 * 3_600_000;
+    const span = (at: number, kind: 'Server' | 'Client', name: string, failed: boolean) => ({
+      Timestamp: (at / 1000).toFixed(3), TraceId: `led-${at}-${kind}`, SpanId: `s-${at}-${kind}`, ServiceName: 'ledger', SpanName: name, SpanKind: kind,
+      StatusCode: failed ? 'Error' : 'Ok', ResourceAttributes: { 'service.version': 'v1.12.3' },
+      SpanAttributes: kind === 'Server' ? { 'app.version': 'v1.12.3', 'http.route': name.split(' ')[1] } : { 'db.system': 'postgresql' },
+      Duration: '5000000', SampleWeight: 1,
+    });
+    const rows = [];
+    for (let i = 0; i < 120; i++) {
+      const at = onset - 40 * 60_000 + i * 20_000;
+      rows.push(span(at, 'Server', 'POST /reserve', false), span(at + 1, 'Client', 'UPDATE stock', false), span(at + 2, 'Server', 'GET /products', false));
+    }
+    for (let i = 0; i < 30; i++) {
+      const at = onset + i * 10_000;
+      rows.push(span(at, 'Server', 'POST /reserve', i % 3 === 0), span(at + 1, 'Client', 'UPDATE stock', false), span(at + 2, 'Server', 'GET /products', i === 5));
+    }
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: rows, format: 'JSONEachRow' });
+    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 60_000).toISOString() };
+    const query = new SpanAttributeCountsQuery(new ClickHouseReader({ client: clickhouse.client, database }));
+
+    const counts = await query.gather(investigationScope({ service: 'ledger', signal: 'error_rate', window }));
+    // Baseline: the server spans of both operations (the shapes seen among the errors), not the client spans.
+    expect(counts).toMatchObject({ anomalousTotal: 11, baselineTotal: 240 });
+    expect(counts.rows).toContainEqual({ attribute: 'app.version', value: 'v1.12.3', anomalousCount: 11, baselineCount: 240 });
+    expect(bubbleUp(counts, { population: 'failed requests' }).results.map((result) => result.attribute)).not.toContain('app.version');
+
+    const perOperation = await query.gather(investigationScope({ service: 'ledger', signal: 'error_rate', window, operation: 'POST /reserve' }));
+    expect(perOperation).toMatchObject({ anomalousTotal: 10, baselineTotal: 120 });
+    expect(perOperation.rows).toContainEqual({ attribute: 'http.route', value: '/reserve', anomalousCount: 10, baselineCount: 120 });
+    expect(perOperation.rows.some((row) => row.value === '/products')).toBe(false);
+  });
+
   it('reads the changes of the service and its dependencies before the onset, not those of unrelated services', async () => {
     const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
     expect(input.changes).toEqual([

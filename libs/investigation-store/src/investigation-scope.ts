@@ -7,6 +7,8 @@ export interface AnomalyToInvestigate {
   readonly signal: string;
   /** The detector's window: its start is taken as the onset. */
   readonly window: { readonly start: string; readonly end: string };
+  /** The anomalous operation (the detector's series is per ServiceName, SpanName), when known. */
+  readonly operation?: string;
 }
 
 export interface ScopeOptions {
@@ -24,6 +26,8 @@ export const DEFAULT_SCOPE_OPTIONS: ScopeOptions = { minAnomalousWindowMs: 10 * 
 export interface InvestigationScope {
   readonly service: string;
   readonly signal: string;
+  /** The anomalous operation (SpanName), when known: BubbleUp compares its spans only. */
+  readonly operation?: string;
   readonly population: 'errors' | 'slow' | 'all';
   readonly onset: number;
   /** [onset, end): the anomalous spans and logs. */
@@ -43,6 +47,7 @@ export function investigationScope(anomaly: AnomalyToInvestigate, options: Parti
   return {
     service: anomaly.service,
     signal: anomaly.signal,
+    ...(anomaly.operation ? { operation: anomaly.operation } : {}),
     population: population === 'failed requests' ? 'errors' : population === 'slow requests' ? 'slow' : 'all',
     onset,
     end: Math.max(windowEnd, onset + o.minAnomalousWindowMs),

@@ -20,7 +20,12 @@ export const DEFAULT_SPAN_ATTRIBUTE_COUNTS_OPTIONS: SpanAttributeCountsOptions =
 /**
  * BubbleUp's input: weighted counts of every attribute=value (span and resource attributes, the span's winning on a
  * clash) among the anomalous spans of the service — its errors for an error signal, its slow spans for a latency
- * signal, all of them otherwise, from the onset — and among all its spans in the hour before.
+ * signal, all of them otherwise, from the onset — and among its spans in the hour before.
+ *
+ * Both sides are the same service's spans (of the anomaly's operation when known), and the baseline keeps only spans
+ * of the shapes (SpanName, SpanKind) found among the anomalous ones: a baseline that mixed in other operations or the
+ * client spans of calls (which carry fewer attributes) would make the service's own constant attributes, its version
+ * among them, look over-represented among its errors.
  */
 export class SpanAttributeCountsQuery {
   private readonly options: SpanAttributeCountsOptions;
@@ -35,6 +40,7 @@ export class SpanAttributeCountsQuery {
       onset: scope.onset,
       end: scope.end,
       baselineStart: scope.baselineStart,
+      operation: scope.operation ?? '',
       slowNanos: scope.population === 'slow' ? await this.slowThresholdNanos(scope) : 0,
       cap: this.options.maxValuesPerAttribute,
       other: OTHER_VALUE,
@@ -72,21 +78,27 @@ export class SpanAttributeCountsQuery {
   private sidesSql(scope: InvestigationScope, columns: string): string {
     const inWindow = `Timestamp >= ${instantParam('onset')} AND Timestamp < ${instantParam('end')}`;
     const population = scope.population === 'errors' ? ` AND ${ERROR_SPAN}` : scope.population === 'slow' ? ' AND Duration >= {slowNanos:UInt64}' : '';
+    const spans = `ServiceName = {service:String}${operationFilter(scope)}`;
     return `SELECT multiIf(${inWindow}${population}, 'anomalous', Timestamp < ${instantParam('onset')}, 'baseline', '') AS side,
                    mapUpdate(ResourceAttributes, SpanAttributes) AS attributes, ${columns}
             FROM ${this.reader.table('otel_traces')}
-            WHERE ServiceName = {service:String} AND Timestamp >= ${instantParam('baselineStart')} AND Timestamp < ${instantParam('end')} AND side != ''`;
+            WHERE ${spans} AND Timestamp >= ${instantParam('baselineStart')} AND Timestamp < ${instantParam('end')} AND side != ''
+              AND (side = 'anomalous' OR (SpanName, SpanKind) IN (
+                SELECT DISTINCT SpanName, SpanKind FROM ${this.reader.table('otel_traces')} WHERE ${spans} AND ${inWindow}${population}))`;
   }
 
   private async slowThresholdNanos(scope: InvestigationScope): Promise<number> {
     const [row] = await this.reader.rows<{ p95: number | string }>(
       `SELECT quantileExactWeighted(0.95)(Duration, ${INTEGER_WEIGHT}) AS p95 FROM ${this.reader.table('otel_traces')}
-       WHERE ServiceName = {service:String} AND Timestamp >= ${instantParam('baselineStart')} AND Timestamp < ${instantParam('onset')}`,
-      { service: scope.service, baselineStart: scope.baselineStart, onset: scope.onset },
+       WHERE ServiceName = {service:String}${operationFilter(scope)} AND Timestamp >= ${instantParam('baselineStart')} AND Timestamp < ${instantParam('onset')}`,
+      { service: scope.service, operation: scope.operation ?? '', baselineStart: scope.baselineStart, onset: scope.onset },
     );
     return Math.max(toNumber(row?.p95), this.options.slowThresholdMs * 1e6);
   }
 }
+
+/** The anomaly's operation, when known: the detector's series are per (ServiceName, SpanName). */
+const operationFilter = (scope: InvestigationScope): string => (scope.operation ? ' AND SpanName = {operation:String}' : '');
 
 /** OTel status Error, as the Collector exporter (`Error`) or the raw enum (`STATUS_CODE_ERROR`) writes it. */
 export const ERROR_SPAN = `StatusCode IN ('Error', 'STATUS_CODE_ERROR')`;

@@ -56,7 +56,13 @@ export class RunInvestigationUseCase {
       return { kind: 'concluded', findings: 0 };
     }
 
-    const evidence = await this.deps.evidence.gather({ service: anomaly.service, signal: anomaly.signal, window: anomaly.window, summary: summaryOf(anomaly) });
+    const evidence = await this.deps.evidence.gather({
+      service: anomaly.service,
+      signal: anomaly.signal,
+      window: anomaly.window,
+      ...(anomaly.operation ? { operation: anomaly.operation } : {}),
+      summary: summaryOf(anomaly),
+    });
     const outcome = investigate(evidence.input, this.deps.options);
     if (state.status === 'Open') {
       for (const finding of outcome.findings) {
