@@ -8,15 +8,11 @@ const FAULT_MINUTES = 5;
 /** ~2 × 60 × 0.3 ≈ 36 requests a minute per entry operation: the detector e2e learns from 30. */
 const TRACES_PER_SECOND = 2;
 const CHANGES_TOKEN = 'scenario-e2e-changes-token';
-/**
- * The detector learns a (service, operation) from the history present when it first sees it, and later re-reads
- * only the last 5 minutes: history sent while it ticks would be half learned. Its first tick runs at start-up (no
- * data yet); the second, this long after, must find the whole history committed.
- */
-const DETECTION_INTERVAL_MS = 120_000;
+/** The detector reads each series from its last fed minute, so history may land while it ticks. */
+const DETECTION_INTERVAL_MS = 2_000;
 const OUTCOME_TIMEOUT_MS = 2 * MINUTE;
 
-jest.setTimeout(12 * MINUTE);
+jest.setTimeout(5 * MINUTE);
 
 interface TimelineEntry {
   readonly type: string;
@@ -116,16 +112,14 @@ describe('fault scenarios end to end: OTLP → ClickHouse → detector → inves
 
   it.each(FAULT_KINDS.map((kind) => [kind, expectations[kind]] as const))('%s: the top hypothesis %s', async (kind) => {
     vigil = await startTestVigil({ VIGIL_DETECTION_INTERVAL_MS: String(DETECTION_INTERVAL_MS), CHANGES_WEBHOOK_TOKEN: CHANGES_TOKEN }, { clickhouse: true });
-    const secondTick = Date.now() + DETECTION_INTERVAL_MS;
     const scenarioEnd = Math.floor(Date.now() / MINUTE) * MINUTE;
     const { scenario, sent } = await runScenario(kind, vigil, scenarioEnd);
     const label = scenario.label!;
     expect(sent.spans).toBeGreaterThan(20_000);
     expect(sent.changes).toBe(kind === 'bad-deploy' ? 1 : 0);
-    await committed(vigil, sent.spans, secondTick);
-    expect({ historyCommittedBeforeTheDetectorLooks: Date.now() < secondTick - 5_000 }).toEqual({ historyCommittedBeforeTheDetectorLooks: true });
+    await committed(vigil, sent.spans, Date.now() + OUTCOME_TIMEOUT_MS);
 
-    const { first, all } = await firstProposal(vigil, secondTick + OUTCOME_TIMEOUT_MS);
+    const { first, all } = await firstProposal(vigil, Date.now() + OUTCOME_TIMEOUT_MS);
     const verdicts = all.map((incident): Verdict & { anomaly: string } => ({ anomaly: incident.anomaly, ...judge(label, incident, SHOP_TOPOLOGY) }));
     const chosen = first ? judge(label, first, SHOP_TOPOLOGY) : null;
     const outcome = { rootCause: chosen?.namedService ?? null, action: chosen?.proposedKind ?? null };
