@@ -131,6 +131,33 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     expect(input.facts).toEqual([{ service: 'payments', replicas: 3 }]);
   });
 
+  it('counts the OOM kills of a service from its Kubernetes events and hands them to investigate() as its own fact: a leak gets a rollout restart', async () => {
+    // Eighteen hours before the story: cache serves requests that slow down; two of its containers are OOMKilled.
+    const onset = story.onset - 18 * 3_600_000;
+    const spans = Array.from({ length: 60 }, (_, i) => {
+      const at = onset - 30 * 60_000 + i * 40_000;
+      return {
+        Timestamp: (at / 1000).toFixed(3), TraceId: `cache-${at}`, SpanId: `s-${at}`, ServiceName: 'cache', SpanName: 'GET /sku', SpanKind: 'Server', StatusCode: 'Ok',
+        ResourceAttributes: { 'k8s.namespace.name': 'shop', 'k8s.deployment.name': 'cache', 'k8s.pod.name': `cache-${i % 2}` },
+        SpanAttributes: {}, Duration: String((at >= onset ? 900 : 20) * 1_000_000), SampleWeight: 1,
+      };
+    });
+    const kill = (at: number, pod: string) => ({
+      Timestamp: (at / 1000).toFixed(3), ServiceName: 'cache', SeverityText: 'ERROR', SeverityNumber: 17,
+      Body: `Container cache in pod ${pod} was OOMKilled (exit code 137); back-off restarting`,
+      ResourceAttributes: { 'k8s.pod.name': pod }, LogAttributes: { 'k8s.event.reason': 'OOMKilled' }, SampleWeight: 1,
+    });
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: spans, format: 'JSONEachRow' });
+    await clickhouse.client.insert({ table: `${database}.otel_logs`, values: [kill(onset + 150_000, 'cache-0'), kill(onset + 180_000, 'cache-1')], format: 'JSONEachRow' });
+    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 60_000).toISOString() };
+    const { input, footprints } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather({ service: 'cache', signal: 'latency_p99', window });
+    expect(footprints.get('cache')).toMatchObject({ replicas: 2, oomKills: 2 });
+    expect(input.facts).toEqual([{ service: 'cache', replicas: 2, oomKills: 2 }]);
+    const outcome = investigate(input);
+    expect(outcome.hypotheses[0]).toMatchObject({ cause: 'resource-leak', service: 'cache' });
+    expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'k8s.rollout-restart', target: 'k8s:shop/deployment/cache', params: {} });
+  });
+
   it('gives investigate() what it needs to blame the v2 deployment and propose an ArgoCD rollback to v1', async () => {
     const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
     const outcome = investigate(input);

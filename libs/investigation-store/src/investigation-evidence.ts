@@ -1,4 +1,4 @@
-import { buildServiceGraph, downstreamDistances, InvestigationInput, OnsetOptions, ServiceTarget } from '@vigil/investigation';
+import { buildServiceGraph, downstreamDistances, InvestigationInput, OnsetOptions, ServiceFacts, ServiceTarget } from '@vigil/investigation';
 import { SpanAttributeCountsOptions, SpanAttributeCountsQuery } from './bubbleup/span-attribute-counts.query';
 import { ClickHouseReader, TelemetryStore } from './clickhouse-reader';
 import { ChangeEventsOptions, ChangeEventsQuery } from './deployment/change-events.query';
@@ -81,7 +81,11 @@ export class InvestigationEvidenceGatherer {
       const target = this.options.targetOf(service, footprint);
       if (target) targets[service] = target;
     }
-    const facts = [...footprints.values()].flatMap((footprint) => (footprint.replicas !== undefined ? [{ service: footprint.service, replicas: footprint.replicas }] : []));
+    const facts: ServiceFacts[] = [...footprints.values()].flatMap((footprint) =>
+      footprint.replicas !== undefined || footprint.oomKills !== undefined
+        ? [{ service: footprint.service, ...(footprint.replicas !== undefined ? { replicas: footprint.replicas } : {}), ...(footprint.oomKills !== undefined ? { oomKills: footprint.oomKills } : {}) }]
+        : [],
+    );
     return {
       input: {
         anomaly: { service: scope.service, signal: scope.signal, onset: scope.onset, ...(anomaly.summary ? { summary: anomaly.summary } : {}) },

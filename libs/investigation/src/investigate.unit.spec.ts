@@ -163,5 +163,23 @@ describe('investigate', () => {
       expect(outcome.proposal.candidates.map((candidate) => candidate.action.kind)).toEqual(['ticket.create']);
       expect(outcome.proposal.skipped.some((skip) => skip.reason.startsWith('no change event of inventory correlates'))).toBe(true);
     });
+
+    it('given a caller incident during a memory leak (OOM kills of inventory, a noisy postgres below it), when investigated, then it names inventory and restarts it', () => {
+      const outcome = investigate({
+        anomaly: { service: 'checkout', signal: 'latency_p99', onset },
+        edges: shopEdges,
+        serviceAnomalies: [
+          { service: 'checkout', score: 20, onset, signal: 'latency_p99' },
+          { service: 'inventory', score: 35, onset, signal: 'latency_p99' },
+          { service: 'postgres', score: 6, onset, signal: 'latency_p99' },
+        ],
+        changes: [],
+        facts: [{ service: 'checkout', replicas: 3 }, { service: 'inventory', replicas: 2, oomKills: 2 }, { service: 'postgres', replicas: 1 }],
+        targets: shopTargets,
+      });
+      expect(outcome.hypotheses[0]).toMatchObject({ cause: 'resource-leak', service: 'inventory' });
+      expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'k8s.rollout-restart', target: 'k8s:shop/deployment/inventory', params: {} });
+      expect(outcome.conclusion[0].suggestedAction).toEqual(outcome.proposal.candidates[0].action);
+    });
   });
 });

@@ -12,6 +12,8 @@ export interface ServiceFootprint {
   readonly environment?: string;
   /** Resource attributes `k8s.namespace.name` and `k8s.deployment.name`, when both are present. */
   readonly k8s?: { readonly namespace: string; readonly deployment: string };
+  /** Its containers OOMKilled in the range, from the Kubernetes events among its logs (absent when none). */
+  readonly oomKills?: number;
 }
 
 interface FootprintRow {
@@ -26,7 +28,13 @@ interface FootprintRow {
 const REQUEST_SPAN = `(SpanKind IN ('Server', 'SPAN_KIND_SERVER', 'Consumer', 'SPAN_KIND_CONSUMER') OR ParentSpanId = '')`;
 const ENVIRONMENT = `coalesce(nullIf(ResourceAttributes['deployment.environment.name'], ''), nullIf(ResourceAttributes['deployment.environment'], ''), nullIf(ResourceAttributes['environment'], ''), '')`;
 
-/** Replicas, traffic share, environment and Kubernetes workload of a service, from its spans in the investigated range. */
+/** A Kubernetes OOMKilled event as the k8sobjects / events receivers log it (reason attribute), or its message. */
+const OOM_KILLED_LOG = `(LogAttributes['k8s.event.reason'] = 'OOMKilled' OR (positionCaseInsensitive(Body, 'OOMKilled') > 0 AND (SeverityNumber >= 17 OR upper(SeverityText) IN ('ERROR', 'FATAL', 'WARN', 'WARNING'))))`;
+
+/**
+ * Replicas, traffic share, environment and Kubernetes workload of a service, from its spans in the investigated
+ * range, and its OOM kills from its logs (a leak's signature, which the hypotheses take as the service's own fact).
+ */
 export class ServiceFootprintQuery {
   constructor(private readonly reader: ClickHouseReader) {}
 
@@ -42,7 +50,13 @@ export class ServiceFootprintQuery {
        WHERE Timestamp >= ${instantParam('from')} AND Timestamp < ${instantParam('to')}`,
       { service, from: scope.seriesStart, to: scope.end },
     );
-    if (!row) return { service };
+    const [oom] = await this.reader.rows<{ kills: number | string }>(
+      `SELECT round(sum(SampleWeight)) AS kills FROM ${this.reader.table('otel_logs')}
+       WHERE ServiceName = {service:String} AND Timestamp >= ${instantParam('from')} AND Timestamp < ${instantParam('to')} AND ${OOM_KILLED_LOG}`,
+      { service, from: scope.seriesStart, to: scope.end },
+    );
+    const oomKills = toNumber(oom?.kills);
+    if (!row) return { service, ...(oomKills > 0 ? { oomKills } : {}) };
     const pods = toNumber(row.pods);
     const allRequests = toNumber(row.allRequests);
     return {
@@ -51,6 +65,7 @@ export class ServiceFootprintQuery {
       ...(allRequests > 0 ? { trafficShare: Math.round((toNumber(row.requests) / allRequests) * 1000) / 1000 } : {}),
       ...(row.environment ? { environment: row.environment } : {}),
       ...(row.namespace && row.deployment ? { k8s: { namespace: row.namespace, deployment: row.deployment } } : {}),
+      ...(oomKills > 0 ? { oomKills } : {}),
     };
   }
 }
