@@ -13,6 +13,7 @@ export interface InvestigationEvidenceOptions {
   readonly spanAttributes: Partial<SpanAttributeCountsOptions>;
   readonly changes: Partial<ChangeEventsOptions>;
   readonly logs: Partial<ErrorLogsOptions>;
+  /** Dependency tracing's onsets. Default {@link DEFAULT_EVIDENCE_ONSET}. */
   readonly onset: Partial<OnsetOptions>;
   /**
    * How the executors address a service. Default: the ArgoCD application named after the service, and the
@@ -22,6 +23,12 @@ export interface InvestigationEvidenceOptions {
   /** Dependency tracing's anomalous services need at least this score to get a footprint (targets, replicas). Default 5. */
   readonly minAnomalyScore: number;
 }
+
+/**
+ * Per-minute p99s of low-traffic services spike for a minute now and then: dependency tracing takes an onset only from
+ * two anomalous minutes in a row (or the last minute), so a blip on a healthy callee does not pass for the root.
+ */
+export const DEFAULT_EVIDENCE_ONSET: Partial<OnsetOptions> = { minRunPoints: 2 };
 
 export const conventionalTarget = (service: string, footprint: ServiceFootprint): ServiceTarget => ({
   argocdApp: service,
@@ -50,7 +57,7 @@ export class InvestigationEvidenceGatherer {
   private readonly footprint: ServiceFootprintQuery;
 
   constructor(store: TelemetryStore, options: Partial<InvestigationEvidenceOptions> = {}) {
-    this.options = { scope: {}, spanAttributes: {}, changes: {}, logs: {}, onset: {}, targetOf: conventionalTarget, minAnomalyScore: 5, ...options };
+    this.options = { scope: {}, spanAttributes: {}, changes: {}, logs: {}, onset: DEFAULT_EVIDENCE_ONSET, targetOf: conventionalTarget, minAnomalyScore: 5, ...options };
     const reader = new ClickHouseReader(store);
     this.spanAttributes = new SpanAttributeCountsQuery(reader, this.options.spanAttributes);
     this.changes = new ChangeEventsQuery(reader, this.options.changes);

@@ -36,6 +36,11 @@ export interface OnsetOptions {
   readonly minBaselinePoints: number;
   /** z values are capped here so evidence stays finite JSON. Default 1000. */
   readonly maxZ: number;
+  /**
+   * An onset needs this many consecutive points at or above the threshold (the window's last points excepted: a fault
+   * that has just begun has had no time to last), so a one-minute blip of a noisy series is not an anomaly. Default 1.
+   */
+  readonly minRunPoints: number;
 }
 
 export const DEFAULT_ONSET_OPTIONS: OnsetOptions = {
@@ -44,6 +49,7 @@ export const DEFAULT_ONSET_OPTIONS: OnsetOptions = {
   absoluteScaleFloor: 1e-9,
   minBaselinePoints: 2,
   maxZ: 1000,
+  minRunPoints: 1,
 };
 
 export interface RobustBaseline {
@@ -114,9 +120,11 @@ export function scoreMetric(series: MetricSeries, options: Partial<OnsetOptions>
   let maxZ = 0;
   let score = 0;
   let onset: number | undefined;
+  // A run from i lasts: its next minRunPoints − 1 points (as many as the window still has) are at or above the threshold.
+  const lasts = (i: number) => points.slice(i, i + Math.max(1, o.minRunPoints)).every((point) => point.z >= o.threshold);
   points.forEach((point, i) => {
     maxZ = Math.max(maxZ, point.z);
-    if (onset === undefined && i > 0 && point.z >= o.threshold && points[i - 1].z < o.threshold) onset = point.at;
+    if (onset === undefined && i > 0 && point.z >= o.threshold && points[i - 1].z < o.threshold && lasts(i)) onset = point.at;
     if (onset !== undefined) score = Math.max(score, point.z);
   });
   const preexisting = points.length > 0 && points[0].z >= o.threshold;

@@ -37,6 +37,16 @@ describe('scoreMetric', () => {
     expect(metric.preexisting).toBe(false);
   });
 
+  it('given one-point blips of a noisy series and minRunPoints 2, when scored, then a blip is no onset, a sustained rise is, and so is a rise at the window end', () => {
+    const options = { minRunPoints: 2 };
+    expect(scoreMetric({ name: 'p99', direction: 'up', baseline: noisy, window: window([10, 40, 10, 11, 10]) }, options)).toMatchObject({ score: 0 });
+    expect(scoreMetric({ name: 'p99', direction: 'up', baseline: noisy, window: window([10, 40, 10, 11, 10]) }, options).onset).toBeUndefined();
+    expect(scoreMetric({ name: 'p99', direction: 'up', baseline: noisy, window: window([10, 40, 10, 45, 46]) }, options).onset).toBe(minute(3));
+    expect(scoreMetric({ name: 'p99', direction: 'up', baseline: noisy, window: window([10, 11, 10, 9, 45]) }, options).onset).toBe(minute(4));
+    // The default keeps single points.
+    expect(scoreMetric({ name: 'p99', direction: 'up', baseline: noisy, window: window([10, 40, 10, 11, 10]) }).onset).toBe(minute(1));
+  });
+
   it('given a metric already anomalous at the window start, when scored, then it is pre-existing with no onset', () => {
     const metric = scoreMetric({ name: 'latency', direction: 'up', baseline: noisy, window: window([40, 41, 42]) });
     expect(metric.preexisting).toBe(true);
