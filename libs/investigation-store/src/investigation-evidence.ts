@@ -1,4 +1,4 @@
-import { buildServiceGraph, downstreamDistances, InvestigationInput, OnsetOptions, ServiceFacts, ServiceTarget } from '@vigil/investigation';
+import { buildServiceGraph, downstreamDistances, InvestigationInput, isTrafficSignal, OnsetOptions, ServiceFacts, ServiceTarget } from '@vigil/investigation';
 import { SpanAttributeCountsOptions, SpanAttributeCountsQuery } from './bubbleup/span-attribute-counts.query';
 import { ClickHouseReader, TelemetryStore } from './clickhouse-reader';
 import { ChangeEventsOptions, ChangeEventsQuery } from './deployment/change-events.query';
@@ -70,13 +70,19 @@ export class InvestigationEvidenceGatherer {
   async gather(anomaly: AnomalyToInvestigate & { readonly summary?: string }): Promise<InvestigationEvidence> {
     const scope = investigationScope(anomaly, this.options.scope);
     const edges = await this.edges.gather(scope);
-    const dependencies = [...downstreamDistances(buildServiceGraph(edges, [scope.service]), scope.service).keys()];
-    const [bubbleUp, changes, serviceAnomalies, logs] = await Promise.all([
+    const graph = buildServiceGraph(edges, [scope.service]);
+    // A traffic change comes from the callers: every service may be where the load hurts.
+    const dependencies = isTrafficSignal(scope.signal) ? [...graph.services] : [...downstreamDistances(graph, scope.service).keys()];
+    const [bubbleUp, changes, serviceAnomalies, ownLogs] = await Promise.all([
       this.spanAttributes.gather(scope),
       this.changes.gather(scope, dependencies),
       this.anomalies.gather(scope, dependencies),
       this.logs.gather(scope),
     ]);
+    // The anomalous dependencies' error logs too: the root's own (an OOM, a saturated pool) name its cause.
+    const anomalous = serviceAnomalies.filter((entry) => entry.score >= this.options.minAnomalyScore && entry.service !== scope.service).map((entry) => entry.service).sort();
+    const otherLogs = await Promise.all(anomalous.map((service) => this.logs.gather({ ...scope, service })));
+    const logs = { rows: [ownLogs, ...otherLogs].flatMap((part) => part.rows), baseline: [ownLogs, ...otherLogs].flatMap((part) => part.baseline) };
     const candidates = new Set([
       scope.service,
       ...changes.map((change) => change.service),

@@ -59,12 +59,15 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
 
   const propagated: PropagatedSymptom[] = [];
   if (input.serviceAnomalies && graph) {
-    const trace = traceRootCause({ graph, anomalies: input.serviceAnomalies, symptom: anomaly.service }, options.trace);
+    // A traffic change comes from the callers, not from a fault below the service: the walk starts from every
+    // anomalous service no anomalous service calls, to find where the load hurts (errors, latency).
+    const symptom = isTrafficSignal(anomaly.signal) ? {} : { symptom: anomaly.service };
+    const trace = traceRootCause({ graph, anomalies: input.serviceAnomalies, ...symptom }, options.trace);
     const finding = dependencyFinding(trace);
     if (finding) findings.push(finding);
     // The symptom's anomaly is explained by a callee whose own anomaly began first: act on the root, not on it.
-    const symptom = trace.candidates.find((candidate) => candidate.service === anomaly.service);
-    if (trace.top && trace.top.service !== anomaly.service && symptom?.role === 'propagated') propagated.push({ service: anomaly.service, root: trace.top.service });
+    const own = trace.candidates.find((candidate) => candidate.service === anomaly.service);
+    if (trace.top && trace.top.service !== anomaly.service && own?.role === 'propagated') propagated.push({ service: anomaly.service, root: trace.top.service });
   }
   if (input.changes) {
     const suspects = [anomaly.service, ...findings.map((finding) => finding.subject.service).filter((service): service is string => Boolean(service))];
@@ -78,7 +81,15 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
     findings.push(...bubbleUpFindings(bubbleUp(input.bubbleUp, { population: populationOf(anomaly.signal), ...options.bubbleUp }), { service: anomaly.service, signal: anomaly.signal }));
   }
   if (input.logs) {
-    findings.push(...logFindings(analyzeLogs(input.logs, options.logs), { service: anomaly.service }));
+    // Each service's error logs against its own baseline (the adapters may read the anomalous dependencies' too).
+    const serviceOf = (row: LogRow) => row.service ?? anomaly.service;
+    const services = [anomaly.service, ...new Set(input.logs.rows.map(serviceOf).filter((service) => service !== anomaly.service))];
+    for (const service of services) {
+      const rows = input.logs.rows.filter((row) => serviceOf(row) === service);
+      if (rows.length === 0) continue;
+      const baseline = input.logs.baseline?.filter((row) => serviceOf(row) === service);
+      findings.push(...logFindings(analyzeLogs({ rows, ...(baseline ? { baseline } : {}) }, options.logs), { service }));
+    }
   }
 
   const hypotheses = rankHypotheses({ findings, ...(input.facts ? { facts: input.facts } : {}), propagated }, options.hypotheses);
@@ -94,6 +105,11 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
     conclusion.push({ summary: `No cause found for the ${anomaly.signal} anomaly on ${anomaly.service}`, confidence: 0, ...(ticket ? { suggestedAction: ticket } : {}) });
   }
   return { findings, hypotheses, proposal, conclusion };
+}
+
+/** Throughput, traffic, request rate: a change in load rather than in how the service answers. */
+export function isTrafficSignal(signal: string): boolean {
+  return !/error|fail|availability|5xx|latency|duration|slow/i.test(signal) && /throughput|traffic|requests|request_rate|rps|qps|load/i.test(signal);
 }
 
 /** `latency_p99` → "slow requests", `error_rate` → "failed requests". */

@@ -1,7 +1,7 @@
 import { InvestigationCommand, investigationDecider, InvestigationEvent } from '@vigil/domain/investigation';
 import { CommandMetadata } from '@vigil/domain/shared';
 import { recordFindingData } from './findings/findings';
-import { investigate, InvestigationInput, populationOf } from './investigate';
+import { investigate, InvestigationInput, isTrafficSignal, populationOf } from './investigate';
 
 const meta: CommandMetadata = { actor: 'ai:investigator', now: '2025-03-01T10:06:00.000Z' };
 
@@ -180,6 +180,30 @@ describe('investigate', () => {
       expect(outcome.hypotheses[0]).toMatchObject({ cause: 'resource-leak', service: 'inventory' });
       expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'k8s.rollout-restart', target: 'k8s:shop/deployment/inventory', params: {} });
       expect(outcome.conclusion[0].suggestedAction).toEqual(outcome.proposal.candidates[0].action);
+    });
+
+    it('given a traffic rise seen on a database (its throughput), when investigated, then the walk finds where the load hurts (checkout, from its own logs) and scales it', () => {
+      const outcome = investigate({
+        anomaly: { service: 'postgres', signal: 'throughput', onset },
+        edges: shopEdges,
+        serviceAnomalies: [
+          { service: 'frontend', score: 15, onset, signal: 'latency_p99' },
+          { service: 'checkout', score: 30, onset, signal: 'latency_p99' },
+          { service: 'postgres', score: 0 },
+        ],
+        changes: [],
+        logs: {
+          rows: Array.from({ length: 30 }, () => ({ body: 'WorkerPoolExhausted: worker pool exhausted: 256 busy, queue full (1024)', severityText: 'ERROR', service: 'checkout', exceptionType: 'WorkerPoolExhausted' })),
+        },
+        facts: [{ service: 'checkout', replicas: 3 }, { service: 'postgres', replicas: 1 }],
+        targets: shopTargets,
+      });
+      expect(isTrafficSignal('throughput')).toBe(true);
+      expect(isTrafficSignal('error_rate')).toBe(false);
+      expect(outcome.findings.map((finding) => finding.findingId)).toEqual(expect.arrayContaining(['dependency:checkout']));
+      expect(outcome.findings.some((finding) => finding.findingId.startsWith('logs:checkout:'))).toBe(true);
+      expect(outcome.hypotheses[0]).toMatchObject({ cause: 'saturation', service: 'checkout' });
+      expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'k8s.scale', target: 'k8s:shop/deployment/checkout', params: { replicas: 5 } });
     });
   });
 });
