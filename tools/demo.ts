@@ -40,10 +40,15 @@ function parseOptions(argv: readonly string[]): DemoOptions {
       if (!isFaultKind(value)) throw new InvalidArgumentError(`one of ${FAULT_KINDS.join(', ')}`);
       return value;
     }, 'bad-deploy')
-    .option('--history-minutes <n>', 'baseline history sent first (time-compressed, past timestamps; the detector learns from 30)', positive, 40)
-    .option('--fault-after-seconds <n>', 'live traffic before the fault starts', positive, 120)
+    .option('--history-minutes <n>', 'baseline history sent first (time-compressed, past timestamps; the detector learns from 30)', positive, 35)
+    // Default: the fault began 3 minutes ago, inside the history, so its closed minutes are detected as soon as they land.
+    .option('--fault-after-seconds <n>', 'seconds of live traffic before the fault starts (negative: it started that long before now)', (value) => {
+      const seconds = Number(value);
+      if (!Number.isInteger(seconds)) throw new InvalidArgumentError('a whole number of seconds');
+      return seconds;
+    }, -180)
     .option('--live-minutes <n>', 'live traffic in all (then traffic stops; Vigil keeps running)', positive, 15)
-    .option('--rate <n>', 'traces per second at baseline traffic (each trace ~8 spans)', positive, 10)
+    .option('--rate <n>', 'traces per second at baseline traffic (each trace ~8 spans)', positive, 4)
     .option('--seed <n>', 'scenario seed (same seed, same telemetry)', positive, 1)
     .option('--attach', 'use a Vigil already running on PORT / OTLP_HTTP_PORT instead of starting one', false)
     .parse(['node', 'demo', ...argv])
@@ -142,9 +147,8 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     say(`starting Vigil (as npm start; embedded Postgres, Redis and chDB under ${relative(ROOT, config.dataDir) || '.'})…`);
-    // The detector learns a series from the history present when it first sees it (then re-reads 5 minutes back):
-    // its second tick, 2 minutes after start, must find the whole baseline history committed.
-    vigil = startVigil(config, { ...process.env, CHANGES_WEBHOOK_TOKEN: changesToken, VIGIL_DETECTION_INTERVAL_MS: process.env.VIGIL_DETECTION_INTERVAL_MS ?? '120000' });
+    // A short detection interval so the newcomer sees the anomaly within seconds of the fault's first closed minute.
+    vigil = startVigil(config, { ...process.env, CHANGES_WEBHOOK_TOKEN: changesToken, VIGIL_DETECTION_INTERVAL_MS: process.env.VIGIL_DETECTION_INTERVAL_MS ?? '5000' });
     vigil.child.once('exit', (code) => {
       if (!stop.signal.aborted) {
         say(`Vigil exited (${code}); its log: ${vigil?.logFile}`);

@@ -118,7 +118,9 @@ export class DetectionRunner {
     const closedUntil = minuteOf(now - (this.options.latenessMs ?? 10_000));
     const warmupFrom = closedUntil - (this.options.warmupMs ?? 6 * 3_600_000);
     const keys = await this.options.source.keys(warmupFrom);
-    const stale = keys.filter((key) => key.newest < closedUntil && key.newest > (this.red.lastMinute(key.service, key.operation) ?? -Infinity));
+    // A series with live traffic has the open minute as its newest: what counts is its newest closed minute.
+    const newestClosed = closedUntil - 60_000;
+    const stale = keys.filter((key) => Math.min(key.newest, newestClosed) > (this.red.lastMinute(key.service, key.operation) ?? -Infinity));
     // A series still learning is re-read whole: its older history may have landed after newer minutes.
     const from = Math.min(...stale.map((key) => (this.red.isLearning(key.service, key.operation) ? warmupFrom : (this.red.lastMinute(key.service, key.operation) as number) + 60_000)));
     const points = stale.length ? await this.options.source.minutes(Math.max(from, warmupFrom), closedUntil, stale) : [];
