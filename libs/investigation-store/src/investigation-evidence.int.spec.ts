@@ -97,6 +97,27 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     expect(perOperation.rows.some((row) => row.value === '/products')).toBe(false);
   });
 
+  it('takes no onset from a healthy service\'s stray error before the fault: its errors begin with the fault', async () => {
+    // Twenty-four hours before the story: 30 requests a minute for 40 min, one stray error the minute before the onset,
+    // then 30% errors from the onset.
+    const onset = story.onset - 24 * 3_600_000;
+    const rows = [];
+    for (let minute = -25; minute < 5; minute++) {
+      for (let i = 0; i < 30; i++) {
+        const at = onset + minute * 60_000 + i * 2_000;
+        const failed = minute >= 0 ? i % 10 < 3 : minute === -1 && i === 7;
+        rows.push({
+          Timestamp: (at / 1000).toFixed(3), TraceId: `stray-${at}`, SpanId: `s-${at}`, ServiceName: 'stock', SpanName: 'GET /stock', SpanKind: 'Server',
+          StatusCode: failed ? 'Error' : 'Ok', Duration: String((20 + (i % 7)) * 1_000_000), SampleWeight: 1,
+        });
+      }
+    }
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: rows, format: 'JSONEachRow' });
+    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 60_000).toISOString() };
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather({ service: 'stock', signal: 'error_rate', window });
+    expect(input.serviceAnomalies).toEqual([expect.objectContaining({ service: 'stock', onset, signal: 'error_rate' })]);
+  });
+
   it('reads the changes of the service and its dependencies before the onset, not those of unrelated services', async () => {
     const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
     expect(input.changes).toEqual([

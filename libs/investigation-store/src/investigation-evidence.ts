@@ -26,9 +26,11 @@ export interface InvestigationEvidenceOptions {
 
 /**
  * Per-minute p99s of low-traffic services spike for a minute now and then: dependency tracing takes an onset only from
- * two anomalous minutes in a row (or the last minute), so a blip on a healthy callee does not pass for the root.
+ * two anomalous minutes in a row (or the last minute), so a blip on a healthy callee does not pass for the root. The
+ * scale is never below 1 (a percentage point of error rate, a millisecond of p99): a healthy service's baseline error
+ * rate is 0 with no spread, and one stray error would otherwise be an infinitely anomalous minute before the fault.
  */
-export const DEFAULT_EVIDENCE_ONSET: Partial<OnsetOptions> = { minRunPoints: 2 };
+export const DEFAULT_EVIDENCE_ONSET: Partial<OnsetOptions> = { minRunPoints: 2, absoluteScaleFloor: 1 };
 
 export const conventionalTarget = (service: string, footprint: ServiceFootprint): ServiceTarget => ({
   argocdApp: service,

@@ -11,7 +11,7 @@ interface MinuteRow {
 }
 
 /**
- * Per-service anomaly scores and onsets for dependency tracing: per-minute weighted error rate and p99 of each
+ * Per-service anomaly scores and onsets for dependency tracing: per-minute weighted error rate (in percent) and p99 (ms) of each
  * service from otel_traces, the minutes before `seriesStart` as the baseline and the rest as the window, scored by
  * `scoreService` (robust z, onset = first upward crossing).
  */
@@ -38,7 +38,9 @@ export class ServiceAnomaliesQuery {
         baseline: minutes.filter((row) => toNumber(row.minute) < scope.seriesStart).map(value),
         window: minutes.filter((row) => toNumber(row.minute) >= scope.seriesStart).map((row) => ({ at: toNumber(row.minute), value: value(row) })),
       });
-      const scored = scoreService({ service, metrics: [series('error_rate', (row) => toNumber(row.errorRate)), series('latency_p99', (row) => toNumber(row.p99Ms))] }, this.onset);
+      // The error rate in percent: with the evidence's absolute scale floor of 1 (DEFAULT_EVIDENCE_ONSET), a healthy
+      // service's stray error (median 0, MAD 0) is no onset, while a fault's few percent are.
+      const scored = scoreService({ service, metrics: [series('error_rate', (row) => 100 * toNumber(row.errorRate)), series('latency_p99', (row) => toNumber(row.p99Ms))] }, this.onset);
       return { service, score: scored.score, ...(scored.onset !== undefined ? { onset: scored.onset } : {}), ...(scored.signal ? { signal: scored.signal } : {}) };
     });
   }
