@@ -56,10 +56,14 @@ export function recordFindingData(investigationId: string, finding: Investigatio
 const VERSION_ATTRIBUTES = /^(?:service\.version|version|app\.version|revision|deployment\.revision|k8s\.deployment\.revision|image(?:\.tag)?|container\.image\.tag|git\.(?:sha|commit)|build(?:\.id)?)$/i;
 const PEER_ATTRIBUTES = /^(?:peer\.service|net\.peer\.name|server\.address|db\.system|db\.name|rpc\.service|messaging\.destination(?:\.name)?|http\.host|upstream(?:\.service)?|dependency)$/i;
 const INSTANCE_ATTRIBUTES = /^(?:host\.name|host|k8s\.pod\.name|pod|k8s\.node\.name|node|service\.instance\.id|container\.id|instance)$/i;
+/** A state the span records about its process (a heap share, a queue depth): its values name a resource running out. */
+const MEMORY_STATE_ATTRIBUTES = /(?:^|[._])(?:memory|heap|gc)(?:[._]|$)/i;
+const SATURATION_STATE_ATTRIBUTES = /(?:queue[._]?depth|(?:thread|worker|connection)[._]?pool|cpu|throttl|saturat|backlog)/i;
 
 /**
  * BubbleUp results as findings (the top `limit`). A version-like attribute points at a deployment, a peer-like one at
- * a failing dependency, a host/pod-like one at an unhealthy instance; anything else is a segment of the traffic.
+ * a failing dependency, a host/pod-like one at an unhealthy instance, a process state (heap share, queue depth) at a
+ * leak or saturation; anything else is a segment of the traffic.
  */
 export function bubbleUpFindings(
   report: BubbleUpReport,
@@ -81,6 +85,8 @@ function bubbleUpSubject(result: BubbleUpResult, service: string): FindingSubjec
   if (PEER_ATTRIBUTES.test(attribute)) return { cause: 'failing-service', service: value, attribute, value };
   if (INSTANCE_ATTRIBUTES.test(attribute)) return { cause: 'unhealthy-instance', service, attribute, value };
   if (attribute === 'service.name' || attribute === 'service') return { cause: 'failing-service', service: value, attribute, value };
+  if (MEMORY_STATE_ATTRIBUTES.test(attribute)) return { cause: 'resource-leak', service, attribute, value };
+  if (SATURATION_STATE_ATTRIBUTES.test(attribute)) return { cause: 'saturation', service, attribute, value };
   return { cause: 'segment', service, attribute, value };
 }
 

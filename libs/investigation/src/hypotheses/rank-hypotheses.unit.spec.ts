@@ -66,6 +66,20 @@ describe('findings', () => {
     ]);
   });
 
+  it('given BubbleUp results on process state attributes, when turned into findings, then a queue depth is saturation and a heap share a leak', () => {
+    const report = bubbleUp({
+      anomalousTotal: 100,
+      baselineTotal: 1000,
+      rows: [
+        { attribute: 'thread.pool.queue_depth', value: '996', anomalousCount: 80, baselineCount: 0 },
+        { attribute: 'process.runtime.jvm.memory.utilization', value: '0.97', anomalousCount: 60, baselineCount: 0 },
+        { attribute: 'http.route', value: '/stock', anomalousCount: 50, baselineCount: 100 },
+      ],
+    });
+    const causes = bubbleUpFindings(report, { service: 'checkout', limit: 3 }).map((finding) => finding.subject.cause);
+    expect(causes).toEqual(['saturation', 'resource-leak', 'segment']);
+  });
+
   it('given an OOM exception burst, when turned into a log finding, then its cause is a resource leak', () => {
     const rows = Array.from({ length: 6 }, () => ({ body: 'worker died', severityText: 'ERROR', exceptionType: 'java.lang.OutOfMemoryError' }));
     const [finding] = logFindings(analyzeLogs({ rows }), { service: 'payments' });
