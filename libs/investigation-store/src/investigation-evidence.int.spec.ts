@@ -118,6 +118,26 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     expect(input.serviceAnomalies).toEqual([expect.objectContaining({ service: 'stock', onset, signal: 'error_rate' })]);
   });
 
+  it('does not score a window minute with a handful of requests (the partial minute being written): one failure of two is no onset', async () => {
+    const onset = story.onset - 30 * 3_600_000;
+    const rows = [];
+    for (let minute = -25; minute < 3; minute++) {
+      for (let i = 0; i < 30; i++) {
+        const at = onset + minute * 60_000 + i * 2_000;
+        rows.push({ Timestamp: (at / 1000).toFixed(3), TraceId: `sparse-${at}`, SpanId: `s-${at}`, ServiceName: 'sparse', SpanName: 'GET /x', SpanKind: 'Server', StatusCode: 'Ok', Duration: String((20 + (i % 7)) * 1_000_000), SampleWeight: 1 });
+      }
+    }
+    // The minute after: two requests so far, one failed.
+    for (const [i, failed] of [[0, true], [1, false]] as const) {
+      const at = onset + 3 * 60_000 + i * 1_000;
+      rows.push({ Timestamp: (at / 1000).toFixed(3), TraceId: `sparse-${at}`, SpanId: `s-${at}`, ServiceName: 'sparse', SpanName: 'GET /x', SpanKind: 'Server', StatusCode: failed ? 'Error' : 'Ok', Duration: '20000000', SampleWeight: 1 });
+    }
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: rows, format: 'JSONEachRow' });
+    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 60_000).toISOString() };
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather({ service: 'sparse', signal: 'error_rate', window });
+    expect(input.serviceAnomalies).toEqual([{ service: 'sparse', score: 0 }]);
+  });
+
   it('reads the changes of the service and its dependencies before the onset, not those of unrelated services', async () => {
     const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
     expect(input.changes).toEqual([

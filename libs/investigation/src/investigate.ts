@@ -58,6 +58,7 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
   const findings: InvestigationFinding[] = [];
 
   const propagated: PropagatedSymptom[] = [];
+  let loadHurts = false;
   if (input.serviceAnomalies && graph) {
     // A traffic change comes from the callers, not from a fault below the service: the walk starts from every
     // anomalous service no anomalous service calls, to find where the load hurts (errors, latency).
@@ -65,6 +66,7 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
     const trace = traceRootCause({ graph, anomalies: input.serviceAnomalies, ...symptom }, options.trace);
     const finding = dependencyFinding(trace);
     if (finding) findings.push(finding);
+    loadHurts = trace.top !== undefined;
     // The symptom's anomaly is explained by a callee whose own anomaly began first: act on the root, not on it.
     const own = trace.candidates.find((candidate) => candidate.service === anomaly.service);
     if (trace.top && trace.top.service !== anomaly.service && own?.role === 'propagated') propagated.push({ service: anomaly.service, root: trace.top.service });
@@ -93,16 +95,22 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
   }
 
   const hypotheses = rankHypotheses({ findings, ...(input.facts ? { facts: input.facts } : {}), propagated }, options.hypotheses);
-  const proposal = proposeActions(
+  const proposed = proposeActions(
     { hypotheses, service: anomaly.service, targets: input.targets ?? {}, ...(input.facts ? { facts: input.facts } : {}), ...(anomaly.summary ? { anomalySummary: anomaly.summary } : {}) },
     options.proposer,
   );
+  // More traffic that no service suffers from (no errors, no latency) is not a fault: no ticket repeats the notice.
+  const harmlessTraffic = isTrafficSignal(anomaly.signal) && !loadHurts && proposed.candidates.every((candidate) => candidate.action.kind === 'ticket.create');
+  const proposal: Proposal = harmlessTraffic ? { candidates: [], skipped: proposed.skipped } : proposed;
   // The saga turns a hypothesis's suggested action into a proposal; a low-confidence ticket rides on the best one.
   const actionOf = new Map(proposal.candidates.map((candidate) => [candidate.hypothesisIndex, candidate.action]));
   const conclusion: Hypothesis[] = hypotheses.map((hypothesis, index) => toDomainHypothesis(hypothesis, actionOf.get(index)));
   if (conclusion.length === 0) {
     const ticket = actionOf.get(-1);
-    conclusion.push({ summary: `No cause found for the ${anomaly.signal} anomaly on ${anomaly.service}`, confidence: 0, ...(ticket ? { suggestedAction: ticket } : {}) });
+    const summary = harmlessTraffic
+      ? `The ${anomaly.signal} of ${anomaly.service} changed but no service's errors or latency moved: nothing to act on`
+      : `No cause found for the ${anomaly.signal} anomaly on ${anomaly.service}`;
+    conclusion.push({ summary, confidence: 0, ...(ticket ? { suggestedAction: ticket } : {}) });
   }
   return { findings, hypotheses, proposal, conclusion };
 }

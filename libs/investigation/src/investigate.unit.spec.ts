@@ -205,5 +205,21 @@ describe('investigate', () => {
       expect(outcome.hypotheses[0]).toMatchObject({ cause: 'saturation', service: 'checkout' });
       expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'k8s.scale', target: 'k8s:shop/deployment/checkout', params: { replicas: 5 } });
     });
+
+    it('given a traffic rise no service suffers from (no errors, no latency anywhere), when investigated, then nothing is proposed, not even a ticket', () => {
+      const outcome = investigate({
+        anomaly: { service: 'frontend', signal: 'throughput', onset },
+        edges: shopEdges,
+        serviceAnomalies: [{ service: 'frontend', score: 0 }, { service: 'checkout', score: 1 }],
+        changes: [],
+        bubbleUp: { anomalousTotal: 100, baselineTotal: 1000, rows: [{ attribute: 'user_agent.name', value: 'okhttp', anomalousCount: 40, baselineCount: 60 }] },
+        targets: shopTargets,
+      });
+      expect(outcome.proposal.candidates).toEqual([]);
+      expect(outcome.conclusion.every((hypothesis) => hypothesis.suggestedAction === undefined)).toBe(true);
+      expect(investigate({ anomaly: { service: 'frontend', signal: 'throughput', onset }, edges: shopEdges, serviceAnomalies: [] }).conclusion).toEqual([
+        { summary: "The throughput of frontend changed but no service's errors or latency moved: nothing to act on", confidence: 0 },
+      ]);
+    });
   });
 });

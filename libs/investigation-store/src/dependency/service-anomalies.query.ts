@@ -8,7 +8,11 @@ interface MinuteRow {
   readonly minute: number | string;
   readonly errorRate: number | string;
   readonly p99Ms: number | string;
+  readonly requests: number | string;
 }
+
+/** A window minute with fewer requests than this share of the service's median baseline minute is not scored. */
+const MIN_MINUTE_SHARE = 0.25;
 
 /**
  * Per-service anomaly scores and onsets for dependency tracing: per-minute weighted error rate (in percent) and p99 (ms) of each
@@ -22,7 +26,7 @@ export class ServiceAnomaliesQuery {
     const rows = await this.reader.rows<MinuteRow>(
       `SELECT ServiceName AS service, toUnixTimestamp(toStartOfMinute(Timestamp)) * 1000 AS minute,
               sumIf(SampleWeight, ${ERROR_SPAN}) / sum(SampleWeight) AS errorRate,
-              quantileExactWeighted(0.99)(Duration, ${INTEGER_WEIGHT}) / 1e6 AS p99Ms
+              quantileExactWeighted(0.99)(Duration, ${INTEGER_WEIGHT}) / 1e6 AS p99Ms, sum(SampleWeight) AS requests
        FROM ${this.reader.table('otel_traces')}
        WHERE ServiceName IN {services:Array(String)} AND Timestamp >= ${instantParam('from')} AND Timestamp < ${instantParam('to')}
        GROUP BY service, minute
@@ -32,16 +36,22 @@ export class ServiceAnomaliesQuery {
     const byService = new Map<string, MinuteRow[]>();
     for (const row of rows) byService.set(row.service, [...(byService.get(row.service) ?? []), row]);
     return [...byService].map(([service, minutes]) => {
+      const baselineRows = minutes.filter((row) => toNumber(row.minute) < scope.seriesStart);
+      // A minute with a handful of requests (the partial minute being written, a lull) says little: one failed request
+      // of two is a 50% error rate. Such window minutes are left out.
+      const counts = baselineRows.map((row) => toNumber(row.requests)).sort((a, b) => a - b);
+      const typical = counts.length > 0 ? counts[Math.floor(counts.length / 2)] : 0;
+      const scored = (row: MinuteRow) => toNumber(row.requests) >= MIN_MINUTE_SHARE * typical;
       const series = (name: string, value: (row: MinuteRow) => number): MetricSeries => ({
         name,
         direction: 'up',
-        baseline: minutes.filter((row) => toNumber(row.minute) < scope.seriesStart).map(value),
-        window: minutes.filter((row) => toNumber(row.minute) >= scope.seriesStart).map((row) => ({ at: toNumber(row.minute), value: value(row) })),
+        baseline: baselineRows.map(value),
+        window: minutes.filter((row) => toNumber(row.minute) >= scope.seriesStart).map((row) => ({ at: toNumber(row.minute), value: scored(row) ? value(row) : null })),
       });
       // The error rate in percent: with the evidence's absolute scale floor of 1 (DEFAULT_EVIDENCE_ONSET), a healthy
       // service's stray error (median 0, MAD 0) is no onset, while a fault's few percent are.
-      const scored = scoreService({ service, metrics: [series('error_rate', (row) => 100 * toNumber(row.errorRate)), series('latency_p99', (row) => toNumber(row.p99Ms))] }, this.onset);
-      return { service, score: scored.score, ...(scored.onset !== undefined ? { onset: scored.onset } : {}), ...(scored.signal ? { signal: scored.signal } : {}) };
+      const score = scoreService({ service, metrics: [series('error_rate', (row) => 100 * toNumber(row.errorRate)), series('latency_p99', (row) => toNumber(row.p99Ms))] }, this.onset);
+      return { service, score: score.score, ...(score.onset !== undefined ? { onset: score.onset } : {}), ...(score.signal ? { signal: score.signal } : {}) };
     });
   }
 }
