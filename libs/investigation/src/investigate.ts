@@ -72,9 +72,17 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
     if (trace.top && trace.top.service !== anomaly.service && own?.role === 'propagated') propagated.push({ service: anomaly.service, root: trace.top.service });
   }
   if (input.changes) {
-    const suspects = [anomaly.service, ...findings.map((finding) => finding.subject.service).filter((service): service is string => Boolean(service))];
-    const correlated = [...new Set(suspects)].flatMap((service) =>
-      correlateChanges({ service, onset: anomaly.onset, changes: input.changes ?? [], ...(graph ? { graph } : {}) }, options.deployment),
+    // The anomalous service's changes against its anomaly's onset; the root's against the onset of its own anomaly
+    // (a symptom may be detected before or after the root's anomaly began).
+    const onsetOf = new Map<string, InstantInput>([[anomaly.service, anomaly.onset]]);
+    for (const finding of findings) {
+      const service = finding.subject.service;
+      if (!service || onsetOf.has(service)) continue;
+      const own = finding.kind === 'dependency' ? finding.evidence.onset : undefined;
+      onsetOf.set(service, typeof own === 'number' ? own : anomaly.onset);
+    }
+    const correlated = [...onsetOf].flatMap(([service, onset]) =>
+      correlateChanges({ service, onset, changes: input.changes ?? [], ...(graph ? { graph } : {}) }, options.deployment),
     );
     const unique = [...new Map(correlated.sort((a, b) => b.score - a.score).map((entry) => [`${entry.change.service}:${entry.change.revision}`, entry])).values()];
     findings.push(...deploymentFindings(unique));

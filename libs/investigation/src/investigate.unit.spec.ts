@@ -221,5 +221,20 @@ describe('investigate', () => {
         { summary: "The throughput of frontend changed but no service's errors or latency moved: nothing to act on", confidence: 0 },
       ]);
     });
+
+    it('given a symptom detected before the root deployment landed (its window starts early), when investigated, then the root\'s change is correlated with the root\'s own onset and rolled back', () => {
+      const outcome = investigate({
+        anomaly: { service: 'checkout', signal: 'throughput', onset: '2025-03-01T09:57:00Z' },
+        edges: shopEdges,
+        serviceAnomalies: [
+          { service: 'checkout', score: 30, onset, signal: 'error_rate' },
+          { service: 'payment', score: 40, onset, signal: 'error_rate' },
+        ],
+        changes: [{ service: 'payment', at: onset, revision: 'v1.9.0', previousRevision: 'v1.8.3', kind: 'deployment', source: 'argocd' }],
+        targets: shopTargets,
+      });
+      expect(outcome.findings.map((finding) => finding.findingId)).toEqual(expect.arrayContaining(['dependency:payment', 'deployment:payment:v1.9.0']));
+      expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'argocd.rollback', target: 'argocd:payment', params: { revision: 'v1.8.3' } });
+    });
   });
 });

@@ -28,8 +28,8 @@ interface ChangeRow {
 }
 
 /**
- * Deployment correlation's input: the `changes` rows of the service and the services it depends on, before the onset
- * (and just after, for clock skew), one per ChangeId (a redelivered webhook is a duplicate until merges run).
+ * Deployment correlation's input: the `changes` rows of the service and the services it depends on, from the lookback
+ * before the onset to the window's end (deployment correlation keeps those before each service's own onset), one per ChangeId (a redelivered webhook is a duplicate until merges run).
  */
 export class ChangeEventsQuery {
   private readonly options: ChangeEventsOptions;
@@ -46,7 +46,9 @@ export class ChangeEventsQuery {
        WHERE ServiceName IN {services:Array(String)} AND Timestamp >= ${instantParam('from')} AND Timestamp <= ${instantParam('to')}
        ORDER BY Timestamp, ChangeId
        LIMIT {limit:UInt32}`,
-      { services: [...new Set([scope.service, ...services])], from: scope.onset - this.options.lookbackMs, to: scope.onset + this.options.skewToleranceMs, limit: this.options.limit },
+      // Up to the window's end: a dependency's own anomaly (against which its changes are correlated) may begin after
+      // the symptom's onset.
+      { services: [...new Set([scope.service, ...services])], from: scope.onset - this.options.lookbackMs, to: Math.max(scope.end, scope.onset + this.options.skewToleranceMs), limit: this.options.limit },
     );
     return rows.map((row) => ({
       service: row.ServiceName,
