@@ -33,6 +33,8 @@ describe('replayScenario into the real OTLP/HTTP receiver → bus → ClickHouse
     // Acknowledged means on the bus; the writer commits it shortly after.
     await waitFor(async () => (await count(`SELECT count() AS n FROM ${database}.otel_traces`)) >= sent.spans, { what: 'every acknowledged span in otel_traces', timeoutMs: 30_000, intervalMs: 200 });
     expect(await count(`SELECT count() AS n FROM ${database}.otel_traces`)).toBe(sent.spans);
+    // Logs travel their own topic and flush on their own: wait for them as for the spans.
+    await waitFor(async () => (await count(`SELECT count() AS n FROM ${database}.otel_logs`)) >= sent.logs, { what: 'every acknowledged log in otel_logs', timeoutMs: 30_000, intervalMs: 200 });
     expect(await count(`SELECT count() AS n FROM ${database}.otel_logs`)).toBe(sent.logs);
     expect(sent.spans).toBeGreaterThan(3_000);
     expect(await count(`SELECT count() AS n FROM ${database}.otel_traces WHERE Timestamp < now64() - INTERVAL 150 SECOND`)).toBeGreaterThan(0);
