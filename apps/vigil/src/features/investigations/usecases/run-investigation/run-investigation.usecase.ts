@@ -11,6 +11,13 @@ import { DryRunner, noDryRun } from './dry-run';
 
 export const INVESTIGATOR = 'ai:investigator';
 
+/**
+ * The store's onsets are per-minute: a callee whose anomaly shows in the caller's minute or the next one (a fault
+ * starting late in a minute crosses the caller's threshold first when the caller aggregates several callees) may
+ * still explain it.
+ */
+export const EVIDENCE_TRACE_OPTIONS = { onsetToleranceMs: 60_000 } as const;
+
 export interface RunInvestigationDependencies {
   readonly bus: CommandBus;
   /** The ClickHouse queries; absent when the runtime has no telemetry store (then nothing is investigated). */
@@ -63,7 +70,7 @@ export class RunInvestigationUseCase {
       ...(anomaly.operation ? { operation: anomaly.operation } : {}),
       summary: summaryOf(anomaly),
     });
-    const outcome = investigate(evidence.input, this.deps.options);
+    const outcome = investigate(evidence.input, { ...this.deps.options, trace: { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace } });
     if (state.status === 'Open') {
       for (const finding of outcome.findings) {
         const data: RecordFinding['data'] = recordFindingData(investigationId, finding);
