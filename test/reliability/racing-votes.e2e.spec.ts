@@ -14,7 +14,7 @@ import { eventually, mapLimit, readWholeLog, Receiver, ReliabilityVigil, startRe
 const N = Number(process.env.VIGIL_RACE_APPROVALS ?? 1000);
 const IN_FLIGHT = 50;
 
-jest.setTimeout(N > 500 ? 300_000 : 115_000);
+jest.setTimeout(N > 500 ? 420_000 : 115_000);
 
 function phase(name: string, startedAt: number) {
   process.stderr.write(`[racing-votes] ${name}: ${Date.now() - startedAt} ms\n`);
@@ -83,7 +83,8 @@ describe(`${N} racing vote pairs${N < 1000 ? ` (the issue asks 1,000; ${N} is wh
       const { rows } = await vigil.runtime.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE type = 'ExecutionSucceeded'`);
       return rows[0].n;
     };
-    await eventually(`${N} succeeded executions`, async () => (await succeededCount()) >= N, 90_000, 250);
+    // A bound for a loaded CI box, not a speed target (the saga bench measures latency).
+    await eventually(`${N} succeeded executions`, async () => (await succeededCount()) >= N, 180_000, 250);
     phase(`${N} executions succeeded`, started);
     // Anything late (a duplicate job, a re-driven lease) would show up now.
     await new Promise((resolve) => setTimeout(resolve, 3000));
