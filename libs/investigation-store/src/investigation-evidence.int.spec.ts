@@ -138,6 +138,20 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     expect(input.serviceAnomalies).toEqual([{ service: 'sparse', score: 0 }]);
   });
 
+  it('waits for the spans of the anomaly\'s window to land (tail sampling delays them) before reading', async () => {
+    const onset = story.onset - 36 * 3_600_000;
+    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 60_000).toISOString() };
+    const spans = Array.from({ length: 30 }, (_, i) => {
+      const at = onset + i * 2_000;
+      return { Timestamp: (at / 1000).toFixed(3), TraceId: `late-${at}`, SpanId: `s-${at}`, ServiceName: 'late', SpanName: 'GET /x', SpanKind: 'Server', StatusCode: 'Error', Duration: '20000000', SampleWeight: 1 };
+    });
+    const gathering = new InvestigationEvidenceGatherer({ client: clickhouse.client, database }, { awaitSpansMs: 20_000, awaitPollMs: 200 }).gather({ service: 'late', signal: 'error_rate', window });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: spans, format: 'JSONEachRow' });
+    const { input } = await gathering;
+    expect(input.bubbleUp?.anomalousTotal).toBe(30);
+  });
+
   it('reads the changes of the service and its dependencies before the onset, not those of unrelated services', async () => {
     const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
     expect(input.changes).toEqual([

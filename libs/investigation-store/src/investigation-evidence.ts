@@ -1,6 +1,6 @@
 import { buildServiceGraph, downstreamDistances, InvestigationInput, isTrafficSignal, OnsetOptions, ServiceFacts, ServiceTarget } from '@vigil/investigation';
 import { SpanAttributeCountsOptions, SpanAttributeCountsQuery } from './bubbleup/span-attribute-counts.query';
-import { ClickHouseReader, TelemetryStore } from './clickhouse-reader';
+import { ClickHouseReader, instantParam, TelemetryStore, toNumber } from './clickhouse-reader';
 import { ChangeEventsOptions, ChangeEventsQuery } from './deployment/change-events.query';
 import { ServiceAnomaliesQuery } from './dependency/service-anomalies.query';
 import { ServiceEdgesQuery } from './dependency/service-edges.query';
@@ -22,6 +22,14 @@ export interface InvestigationEvidenceOptions {
   readonly targetOf: (service: string, footprint: ServiceFootprint) => ServiceTarget | undefined;
   /** Dependency tracing's anomalous services need at least this score to get a footprint (targets, replicas). Default 5. */
   readonly minAnomalyScore: number;
+  /**
+   * Spans reach otel_traces after tail sampling's decision wait, behind the RED rollup the detector reads: before
+   * reading, wait up to this long for the service's spans to cover the anomaly's window (then read what there is).
+   * Default 30 s.
+   */
+  readonly awaitSpansMs: number;
+  /** How often to look meanwhile. Default 1 s. */
+  readonly awaitPollMs: number;
 }
 
 /**
@@ -57,10 +65,12 @@ export class InvestigationEvidenceGatherer {
   private readonly anomalies: ServiceAnomaliesQuery;
   private readonly logs: ErrorLogsQuery;
   private readonly footprint: ServiceFootprintQuery;
+  private readonly reader: ClickHouseReader;
 
   constructor(store: TelemetryStore, options: Partial<InvestigationEvidenceOptions> = {}) {
-    this.options = { scope: {}, spanAttributes: {}, changes: {}, logs: {}, onset: DEFAULT_EVIDENCE_ONSET, targetOf: conventionalTarget, minAnomalyScore: 5, ...options };
+    this.options = { scope: {}, spanAttributes: {}, changes: {}, logs: {}, onset: DEFAULT_EVIDENCE_ONSET, targetOf: conventionalTarget, minAnomalyScore: 5, awaitSpansMs: 30_000, awaitPollMs: 1_000, ...options };
     const reader = new ClickHouseReader(store);
+    this.reader = reader;
     this.spanAttributes = new SpanAttributeCountsQuery(reader, this.options.spanAttributes);
     this.changes = new ChangeEventsQuery(reader, this.options.changes);
     this.edges = new ServiceEdgesQuery(reader);
@@ -71,6 +81,7 @@ export class InvestigationEvidenceGatherer {
 
   async gather(anomaly: AnomalyToInvestigate & { readonly summary?: string }): Promise<InvestigationEvidence> {
     const scope = investigationScope(anomaly, this.options.scope);
+    await this.spansCovering(scope.service, Date.parse(anomaly.window.end));
     const edges = await this.edges.gather(scope);
     const graph = buildServiceGraph(edges, [scope.service]);
     // A traffic change comes from the callers: every service may be where the load hurts.
@@ -114,5 +125,19 @@ export class InvestigationEvidenceGatherer {
       },
       footprints,
     };
+  }
+
+  /** Until the service has spans in the last 10 s of the anomaly's window, or `awaitSpansMs` has passed. */
+  private async spansCovering(service: string, windowEnd: number): Promise<void> {
+    const deadline = Date.now() + this.options.awaitSpansMs;
+    for (;;) {
+      const [row] = await this.reader.rows<{ n: number | string }>(
+        `SELECT count() AS n FROM ${this.reader.table('otel_traces')}
+         WHERE ServiceName = {service:String} AND Timestamp >= ${instantParam('from')} AND Timestamp < ${instantParam('to')}`,
+        { service, from: windowEnd - 10_000, to: windowEnd + 60_000 },
+      );
+      if (toNumber(row?.n) > 0 || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, this.options.awaitPollMs));
+    }
   }
 }
