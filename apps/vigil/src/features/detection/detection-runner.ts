@@ -118,12 +118,16 @@ export class DetectionRunner {
     const closedUntil = minuteOf(now - (this.options.latenessMs ?? 10_000));
     const warmupFrom = closedUntil - (this.options.warmupMs ?? 6 * 3_600_000);
     const keys = await this.options.source.keys(warmupFrom);
-    // A series with live traffic has the open minute as its newest: what counts is its newest closed minute.
+    // A series' newest minute may still be filling (live: the open minute; a backfill: the minute being sent), so a
+    // minute is read once the series has data after it, and once the clock has closed it.
     const newestClosed = closedUntil - 60_000;
-    const stale = keys.filter((key) => Math.min(key.newest, newestClosed) > (this.red.lastMinute(key.service, key.operation) ?? -Infinity));
+    const readableUntil = (key: { newest: number }) => Math.min(key.newest, closedUntil);
+    const stale = keys.filter((key) => Math.min(key.newest - 60_000, newestClosed) > (this.red.lastMinute(key.service, key.operation) ?? -Infinity));
     // A series still learning is re-read whole: its older history may have landed after newer minutes.
     const from = Math.min(...stale.map((key) => (this.red.isLearning(key.service, key.operation) ? warmupFrom : (this.red.lastMinute(key.service, key.operation) as number) + 60_000)));
-    const points = stale.length ? await this.options.source.minutes(Math.max(from, warmupFrom), closedUntil, stale) : [];
+    const until = new Map(stale.map((key) => [`${key.service}\u0000${key.operation}`, readableUntil(key)]));
+    const points = (stale.length ? await this.options.source.minutes(Math.max(from, warmupFrom), closedUntil, stale) : [])
+      .filter((point) => point.minute < (until.get(`${point.service}\u0000${point.operation}`) ?? closedUntil));
     points.sort((a, b) => a.minute - b.minute);
     const sloDecisions = this.slo.observe(points);
     const redDecisions = this.red.observe(points);

@@ -37,4 +37,16 @@ describe('DetectionRunner reading RED minutes', () => {
     // Nothing new closed: the series is not read again.
     expect(source.reads).toHaveLength(1);
   });
+
+  it('leaves a series\' newest minute alone while it may still be filling (history being sent), and reads it once later data lands', async () => {
+    const minute = (i: number): RedMinute => ({ service: 'cart', operation: 'GET /', minute: OPEN_MINUTE - 60 * MIN + i * MIN, requests: 100, errors: 0, p95Ms: 50, p99Ms: 80 });
+    const landed = Array.from({ length: 35 }, (_, i) => minute(i));
+    const source = sourceOf(landed);
+    const runner = new DetectionRunner({ source, bus: {} as never, pool: {} as never, slos: [], logger: pino({ level: 'silent' }), intervalMs: 1000, clock: () => NOW });
+    await runner.tick();
+    expect(runner.stats.minutes).toBe(34);
+    landed.push(minute(35));
+    await runner.tick();
+    expect(runner.stats.minutes).toBe(35);
+  });
 });
