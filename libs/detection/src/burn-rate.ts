@@ -73,6 +73,7 @@ export interface BurnRateAlert {
   readonly name: string;
   readonly severity: BurnSeverity;
   readonly threshold: number;
+  readonly longWindowMs: number;
   readonly longBurnRate: number;
   readonly shortBurnRate: number;
   /** Both windows above the threshold. */
@@ -98,6 +99,7 @@ export function evaluateBurnRateAlerts(
       name: pair.name,
       severity: pair.severity,
       threshold: pair.burnRate,
+      longWindowMs: pair.longWindowMs,
       longBurnRate,
       shortBurnRate,
       firing: longBurnRate > pair.burnRate && shortBurnRate > pair.burnRate,

@@ -118,14 +118,13 @@ export class RedMonitor {
     const key = keyOf(point.service, point.operation, signal);
     let state = this.series.get(key);
     if (!state) this.series.set(key, (state = { detector: createDetector(this.params.detector), lastMinute: -Infinity, open: false, inBand: 0, learning: [] }));
-    const actual = valueOf(point, signal);
-    const usable = actual !== undefined && (signal === 'throughput' || point.requests >= this.params.minRequests);
+    const actual = judgeableValue(point, signal, this.params.minRequests);
     if (point.minute <= state.lastMinute) {
-      if (state.learning && usable) this.slotIn(state, point.minute, actual as number);
+      if (state.learning && actual !== undefined) this.slotIn(state, point.minute, actual);
       return undefined;
     }
     state.lastMinute = point.minute;
-    if (!usable || actual === undefined) return undefined;
+    if (actual === undefined) return undefined;
 
     const output = state.detector.update(point.minute, actual);
     if (state.learning) {
@@ -190,6 +189,11 @@ export class RedMonitor {
   }
 }
 
+/** The signal's value, unless the minute is too quiet to say anything about error rate or latency. */
+function judgeableValue(point: RedMinute, signal: RedSignal, minRequests: number): number | undefined {
+  return signal !== 'throughput' && point.requests < minRequests ? undefined : valueOf(point, signal);
+}
+
 function valueOf(point: RedMinute, signal: RedSignal): number | undefined {
   switch (signal) {
     case 'error_rate':
@@ -235,8 +239,8 @@ export function redSignalBand(minutes: readonly RedMinute[], signal: RedSignal, 
   const detector = createDetector(p.detector);
   const points: BandPoint[] = [];
   for (const minute of [...minutes].sort((a, b) => a.minute - b.minute)) {
-    const value = valueOf(minute, signal);
-    if (value === undefined || (signal !== 'throughput' && minute.requests < p.minRequests)) continue;
+    const value = judgeableValue(minute, signal, p.minRequests);
+    if (value === undefined) continue;
     const output = detector.update(minute.minute, value);
     points.push({ t: minute.minute, value, expected: output.expected, lower: Math.max(0, output.lower), upper: Math.max(0, output.upper) });
   }

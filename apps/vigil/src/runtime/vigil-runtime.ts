@@ -216,7 +216,6 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
           source: new ClickHouseRedMinutes(clickhouse, config.CLICKHOUSE_DATABASE),
           bus,
           pool,
-          silences: integrations?.silences,
           slos: loadSlos(config.VIGIL_SLO_FILE),
           logger,
           intervalMs: config.VIGIL_DETECTION_INTERVAL_MS,

@@ -81,11 +81,18 @@ export class RedSeriesReader {
 
   /** The (service, operation) pairs with traffic since `since`. */
   async keys(options: { since: Date }): Promise<RedKey[]> {
-    return (await this.client.query({
-      query: `SELECT DISTINCT ServiceName AS service, SpanName AS operation FROM \`${this.database}\`.otel_red_1m
-              WHERE Timestamp >= toDateTime({since:UInt32}) ORDER BY service, operation`,
+    return (await this.newestMinutes(options)).map(({ service, operation }) => ({ service, operation }));
+  }
+
+  /** Each (service, operation) with traffic since `since`, and the start of its newest minute (epoch ms). */
+  async newestMinutes(options: { since: Date }): Promise<Array<RedKey & { newest: number }>> {
+    const rows = await (await this.client.query({
+      query: `SELECT ServiceName AS service, SpanName AS operation, toUnixTimestamp(max(Timestamp)) AS newest
+              FROM \`${this.database}\`.otel_red_1m WHERE Timestamp >= toDateTime({since:UInt32})
+              GROUP BY service, operation ORDER BY service, operation`,
       query_params: { since: epochSeconds(options.since) },
       format: 'JSONEachRow',
-    })).json<RedKey>();
+    })).json<RedKey & { newest: number | string }>();
+    return rows.map((row) => ({ service: row.service, operation: row.operation, newest: Number(row.newest) * 1000 }));
   }
 }

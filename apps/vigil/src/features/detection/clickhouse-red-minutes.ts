@@ -1,5 +1,5 @@
-import { RedMinute } from '@vigil/detection';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { RedMinute } from '@vigil/detection';
 import { RedSeriesReader } from '@vigil/telemetry';
 import { RedMinuteSource } from './detection-runner';
 
@@ -7,20 +7,12 @@ import { RedMinuteSource } from './detection-runner';
 export class ClickHouseRedMinutes implements RedMinuteSource {
   private readonly reader: RedSeriesReader;
 
-  constructor(private readonly client: ClickHouseClient, private readonly database: string) {
+  constructor(client: ClickHouseClient, database: string) {
     this.reader = new RedSeriesReader(client, database);
   }
 
-  /** Each (service, operation) with data since `since`, and its newest minute: which series have something new. */
-  async keys(since: number) {
-    const rows = await (await this.client.query({
-      query: `SELECT ServiceName AS service, SpanName AS operation, toUnixTimestamp(max(Timestamp)) AS newest
-              FROM \`${this.database}\`.otel_red_1m WHERE Timestamp >= toDateTime({since:UInt32})
-              GROUP BY service, operation`,
-      query_params: { since: Math.floor(since / 1000) },
-      format: 'JSONEachRow',
-    })).json<{ service: string; operation: string; newest: number | string }>();
-    return rows.map((row) => ({ service: row.service, operation: row.operation, newest: Number(row.newest) * 1000 }));
+  keys(since: number) {
+    return this.reader.newestMinutes({ since: new Date(since) });
   }
 
   async minutes(from: number, to: number, keys?: ReadonlyArray<{ service: string; operation: string }>): Promise<RedMinute[]> {

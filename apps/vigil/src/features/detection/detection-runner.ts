@@ -6,7 +6,6 @@ import { AnomalySeverity } from '@vigil/domain/anomaly';
 import { minuteOf, RedDecision, RedMinute, RedMonitor, Slo, SloDecision, SloMonitor } from '@vigil/detection';
 import { ReportAnomalyUseCase } from '../anomalies/usecases/report-anomaly/report-anomaly.usecase';
 import { detectionKey, ResolveAnomalyByKeyUseCase } from '../anomalies/usecases/resolve-anomaly-by-key/resolve-anomaly-by-key.usecase';
-import { SilenceRegistry, suppressIfSilenced } from '../silences/silences';
 
 /** Where RED minutes come from (the ClickHouse RED rollup). */
 export interface RedMinuteSource {
@@ -20,7 +19,6 @@ export interface DetectionRunnerOptions {
   readonly source: RedMinuteSource;
   readonly bus: CommandBus;
   readonly pool: Pool;
-  readonly silences?: Pick<SilenceRegistry, 'matching'>;
   readonly slos: readonly Slo[];
   readonly logger: Logger;
   readonly intervalMs: number;
@@ -135,8 +133,8 @@ export class DetectionRunner {
     this.stats.minutes += points.length;
     const actFrom = now - (this.options.actWindowMs ?? 15 * 60_000);
     const correlationId = `detection-${randomUUID()}`;
-    for (const decision of latestPerKey(redDecisions, actFrom)) await this.actOnRed(decision, correlationId);
-    for (const decision of latestPerSlo(sloDecisions, actFrom)) await this.actOnSlo(decision, correlationId);
+    for (const decision of latestPer(redDecisions, actFrom, (d) => detectionKey(d.service, d.operation, d.signal))) await this.actOnRed(decision, correlationId);
+    for (const decision of latestPer(sloDecisions, actFrom, (d) => `${d.slo.name}\u0000${d.slo.service}`)) await this.actOnSlo(decision, correlationId);
   }
 
   private async actOnRed(decision: RedDecision, correlationId: string): Promise<void> {
@@ -178,7 +176,7 @@ export class DetectionRunner {
         actual: round(alert.longBurnRate),
         score: round(1 - 1 / (1 + ratio * ratio)),
         severity: decision.severity,
-        window: { start: new Date(decision.minute - windowMsOf(alert.name)).toISOString(), end: new Date(decision.minute + 60_000).toISOString() },
+        window: { start: new Date(decision.minute - alert.longWindowMs).toISOString(), end: new Date(decision.minute + 60_000).toISOString() },
       },
       correlationId,
       now,
@@ -192,9 +190,6 @@ export class DetectionRunner {
   ): Promise<void> {
     const result = await this.report.execute({ ...anomaly, source: 'vigil-detector', actor: 'system:detector', correlationId, now });
     if (result.created) this.stats.raised++;
-    if (this.options.silences) {
-      await suppressIfSilenced(this.options.bus, this.options.silences, result.id, { service: anomaly.service, operation: anomaly.operation, signal: anomaly.signal, severity: anomaly.severity, source: 'vigil-detector' }, { now, correlationId });
-    }
   }
 
   private now(): number {
@@ -203,23 +198,10 @@ export class DetectionRunner {
 }
 
 /** Within one pass only the newest decision per series matters (several minutes may arrive at once). */
-function latestPerKey(decisions: readonly RedDecision[], actFrom: number): RedDecision[] {
-  const latest = new Map<string, RedDecision>();
-  for (const decision of decisions) if (decision.minute >= actFrom) latest.set(detectionKey(decision.service, decision.operation, decision.signal), decision);
+function latestPer<D extends { minute: number }>(decisions: readonly D[], actFrom: number, keyOf: (decision: D) => string): D[] {
+  const latest = new Map<string, D>();
+  for (const decision of decisions) if (decision.minute >= actFrom) latest.set(keyOf(decision), decision);
   return [...latest.values()];
-}
-
-function latestPerSlo(decisions: readonly SloDecision[], actFrom: number): SloDecision[] {
-  const latest = new Map<string, SloDecision>();
-  for (const decision of decisions) if (decision.minute >= actFrom) latest.set(`${decision.slo.name}\u0000${decision.slo.service}`, decision);
-  return [...latest.values()];
-}
-
-/** `1h/5m` → 1 h: the long window of a burn-rate pair's name. */
-function windowMsOf(name: string): number {
-  const match = /^(\d+)([mhd])/.exec(name);
-  if (!match) return 60_000;
-  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
 }
 
 const round = (value: number): number => (Number.isFinite(value) ? Number(value.toPrecision(4)) : 0);
