@@ -11,3 +11,4 @@ export * from './proposer/proposer';
 export * from './risk/risk-assessor';
 export * from './investigate';
 export type { InstantInput } from './internal/time';
+export * from './incident/incident-group';

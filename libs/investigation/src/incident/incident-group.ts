@@ -1,0 +1,127 @@
+import { InstantInput, toMillis } from '../internal/time';
+import { DEFAULT_TRACE_OPTIONS, ServiceAnomaly, TraceOptions, traceRootCause } from '../dependency/root-cause';
+import { ServiceGraph } from '../dependency/service-graph';
+import { isTrafficSignal } from '../investigate';
+
+/**
+ * One fault shows up as many anomalies: the faulty service's own, its callers' errors and latency, SLO burn rates,
+ * traffic shifts downstream. Responders want one proposal for it, made from the investigation of the anomaly closest
+ * to the cause. This groups the anomalies detected around the same time on services that call each other, and picks
+ * that lead anomaly; the other investigations record their findings but leave the proposal to the lead's.
+ */
+
+/** An anomaly the detector (or an alert webhook) raised, as the grouping needs it. */
+export interface DetectedAnomalyRef {
+  readonly anomalyId: string;
+  readonly service: string;
+  readonly signal: string;
+  /** Where its window starts: the first minute the detector found anomalous. */
+  readonly onset: InstantInput;
+  readonly score: number;
+}
+
+export interface IncidentGroupOptions {
+  /** Anomalies whose onsets are at most this far apart may belong to one fault. Default 15 min. */
+  readonly windowMs: number;
+  readonly trace: Partial<TraceOptions>;
+}
+
+export const DEFAULT_INCIDENT_GROUP_OPTIONS: IncidentGroupOptions = { windowMs: 15 * 60_000, trace: {} };
+
+export interface IncidentGroup {
+  /** The anomalies of the fault, `self` first, then by onset. */
+  readonly members: readonly DetectedAnomalyRef[];
+  /** The anomaly whose investigation proposes the remediation. */
+  readonly lead: DetectedAnomalyRef;
+  /** The service dependency tracing over the group names as the root, when it names one. */
+  readonly root?: string;
+}
+
+/**
+ * Groups `self` with the `others` that began within the window of a member on the same service or on a service it
+ * calls or is called by (directly, or through a service the span evidence finds anomalous), then picks the lead:
+ * - only errors, latency and SLO anomalies compete when the group has any (a traffic shift is a consequence);
+ * - dependency tracing over the members (no symptom: the walk starts at every top-level anomalous service, onsets
+ *   from the detector, merged with the span evidence's `serviceAnomalies`) names the root;
+ * - the lead is an anomaly on the root, else on the deepest service of the walk's path to it that has one;
+ * - on that service a RED anomaly before an SLO one, then the earliest onset, then the smallest id (so every
+ *   investigation of the group picks the same lead from the same anomalies).
+ */
+export function incidentGroup(
+  input: {
+    readonly self: DetectedAnomalyRef;
+    readonly others: readonly DetectedAnomalyRef[];
+    readonly graph: ServiceGraph;
+    readonly serviceAnomalies?: readonly ServiceAnomaly[];
+  },
+  options: Partial<IncidentGroupOptions> = {},
+): IncidentGroup {
+  const o = { ...DEFAULT_INCIDENT_GROUP_OPTIONS, ...options };
+  const trace = { ...DEFAULT_TRACE_OPTIONS, ...o.trace };
+  const { self, graph } = input;
+  const onsetOf = (anomaly: DetectedAnomalyRef) => toMillis(anomaly.onset, `${anomaly.anomalyId} onset`);
+  const bridges = new Set((input.serviceAnomalies ?? []).filter((anomaly) => anomaly.score >= trace.minScore).map((anomaly) => anomaly.service));
+  const neighbours = (service: string) => [...graph.callees(service), ...graph.callers(service)];
+  // Services reachable from `service` through direct calls, stepping only through span-evidence-anomalous services.
+  const linked = (from: string, to: string): boolean => {
+    if (from === to) return true;
+    const seen = new Set([from]);
+    const queue = [from];
+    for (let i = 0; i < queue.length; i++) {
+      for (const next of neighbours(queue[i])) {
+        if (next === to) return true;
+        if (seen.has(next) || !bridges.has(next)) continue;
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+    return false;
+  };
+
+  const members: DetectedAnomalyRef[] = [self];
+  const pending = input.others.filter((other) => other.anomalyId !== self.anomalyId);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const candidate of [...pending]) {
+      const joins = members.some((member) => Math.abs(onsetOf(member) - onsetOf(candidate)) <= o.windowMs && linked(member.service, candidate.service));
+      if (!joins) continue;
+      members.push(candidate);
+      pending.splice(pending.indexOf(candidate), 1);
+      grew = true;
+    }
+  }
+  const ordered = [self, ...members.slice(1).sort((a, b) => onsetOf(a) - onsetOf(b) || compareText(a.anomalyId, b.anomalyId))];
+
+  const impact = ordered.filter((member) => !isTrafficSignal(member.signal));
+  const pool = impact.length > 0 ? impact : ordered;
+  const detected = pool.map((member): ServiceAnomaly => ({ service: member.service, score: Math.max(member.score, trace.minScore), onset: onsetOf(member), signal: member.signal }));
+  const evidence = (input.serviceAnomalies ?? []).map((anomaly): ServiceAnomaly => {
+    // The detector's onset is the earlier one when both saw the service: its series are complete, the spans sampled.
+    const own = detected.filter((entry) => entry.service === anomaly.service).map((entry) => entry.onset as number);
+    const onset = anomaly.onset === undefined ? undefined : toMillis(anomaly.onset, `${anomaly.service} onset`);
+    const earliest = own.length > 0 ? Math.min(...own, ...(onset !== undefined ? [onset] : [])) : onset;
+    return { ...anomaly, ...(earliest !== undefined ? { onset: earliest } : {}) };
+  });
+  const traced = traceRootCause({ graph, anomalies: [...evidence, ...detected] }, trace);
+
+  const onService = (service: string) => pool.filter((member) => member.service === service).sort(leadOrder(onsetOf))[0];
+  for (const root of traced.candidates.filter((candidate) => candidate.role === 'root')) {
+    const path = root.path ?? [root.service];
+    for (let i = path.length - 1; i >= 0; i--) {
+      const lead = onService(path[i]);
+      if (lead) return { members: ordered, lead, root: root.service };
+    }
+  }
+  return { members: ordered, lead: [...pool].sort(leadOrder(onsetOf))[0], ...(traced.top ? { root: traced.top.service } : {}) };
+}
+
+const isSloSignal = (signal: string) => signal.startsWith('slo:');
+
+function leadOrder(onsetOf: (anomaly: DetectedAnomalyRef) => number) {
+  return (a: DetectedAnomalyRef, b: DetectedAnomalyRef) =>
+    Number(isSloSignal(a.signal)) - Number(isSloSignal(b.signal)) || onsetOf(a) - onsetOf(b) || compareText(a.anomalyId, b.anomalyId);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
