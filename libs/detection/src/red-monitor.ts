@@ -52,6 +52,12 @@ export interface RedMonitorParams {
   readonly throughputRatio: number;
   /** An open anomaly resolves after this many consecutive minutes back inside the baseline band. Default 5. */
   readonly recoveryMinutes: number;
+  /**
+   * A minute still filling (`preview`) raises only if this many errors among its requests are at most this likely
+   * at the band's upper error rate (Poisson tail; default 1e-7): a few requests into a minute, 3 failures in 10 is
+   * news on a series that never fails and noise on one that fails 2% of the time.
+   */
+  readonly previewTailProbability: number;
 }
 
 export const RED_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_PARAMS, learningRows: 30 };
@@ -65,6 +71,7 @@ export const DEFAULT_RED_MONITOR_PARAMS: RedMonitorParams = {
   latencyMinMs: 20,
   throughputRatio: 0.5,
   recoveryMinutes: 5,
+  previewTailProbability: 1e-7,
 };
 
 interface SeriesState {
@@ -99,6 +106,36 @@ export class RedMonitor {
         const decision = this.observeSignal(point, signal);
         if (decision) decisions.push(decision);
       }
+    }
+    return decisions;
+  }
+
+  /**
+   * Judges minutes not fed yet (still filling, or not closed by the clock) on their error rate only, against each
+   * series' current baseline and without learning from them: the share of failing requests means the same over 20
+   * seconds as over a minute, whereas a partial minute's request count would read as a throughput drop and its
+   * p95/p99 rest on fewer requests than the band was learned from. Fewer requests also make the rate noisier, so the
+   * errors must be improbable at the band's upper rate too (`previewTailProbability`). Raises only a series that has
+   * learned and is not raised already (its closed minutes update it); the raise opens it, so the closed minutes
+   * resolve it as usual.
+   */
+  preview(minutes: readonly RedMinute[]): RedDecision[] {
+    const decisions: RedDecision[] = [];
+    for (const point of minutes) {
+      const signal: RedSignal = 'error_rate';
+      const state = this.series.get(keyOf(point.service, point.operation, signal));
+      if (!state || state.learning || state.open || point.minute <= state.lastMinute) continue;
+      const actual = judgeableValue(point, signal, this.params.minRequests);
+      if (actual === undefined) continue;
+      const output = createDetector(this.params.detector, state.detector.snapshot()).update(point.minute, actual);
+      if (!output.anomalous || !this.isMaterial(signal, actual, output.expected, point)) continue;
+      if (poissonTail(point.errors, point.requests * Math.max(output.upper, output.expected, 0)) > this.params.previewTailProbability) continue;
+      state.open = true;
+      state.inBand = 0;
+      decisions.push({
+        type: 'raise', service: point.service, operation: point.operation, signal, minute: point.minute,
+        expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity: this.severityOf(signal, actual, output.expected),
+      });
     }
     return decisions;
   }
@@ -207,6 +244,22 @@ function valueOf(point: RedMinute, signal: RedSignal): number | undefined {
     default:
       return assertNever(signal);
   }
+}
+
+/** P(X ≥ k) for X ~ Poisson(λ), summed from k upwards in log space (1 − CDF loses the far tail to rounding). */
+export function poissonTail(k: number, lambda: number): number {
+  if (k <= 0) return 1;
+  if (lambda <= 0) return 0;
+  if (k <= lambda) return 1; // at least about a half: never significant
+  let logTerm = -lambda + k * Math.log(lambda);
+  for (let i = 2; i <= k; i++) logTerm -= Math.log(i);
+  let term = Math.exp(logTerm);
+  let sum = 0;
+  for (let i = k; term > sum * 1e-12; i++) {
+    sum += term;
+    term *= lambda / (i + 1);
+  }
+  return sum;
 }
 
 function keyOf(service: string, operation: string, signal: RedSignal): string {

@@ -1,4 +1,4 @@
-import { RedMinute, RedMonitor, redSignalBand } from './red-monitor';
+import { poissonTail, RedMinute, RedMonitor, redSignalBand } from './red-monitor';
 
 const T0 = Date.UTC(2026, 10, 21, 8, 0);
 const MIN = 60_000;
@@ -102,3 +102,79 @@ describe('RedMonitor with history arriving late', () => {
     expect(monitor.observe([{ ...series(1)[0], errors: 500 }])).toEqual([]);
   });
 });
+
+describe('RedMonitor.preview: a minute still filling, judged on its error rate without learning from it', () => {
+  const learned = () => {
+    const monitor = new RedMonitor();
+    monitor.observe(series(60));
+    return monitor;
+  };
+  /** The first 15 s of minute 60: a quarter of the requests, with `errors` of them failing. */
+  const partial = (errors: number): RedMinute => ({ ...series(61)[60], requests: 150, errors, p95Ms: 190, p99Ms: 400 });
+
+  it('raises the error rate of a partial minute where a third of the requests fail', () => {
+    const decisions = learned().preview([partial(50)]);
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]).toMatchObject({ type: 'raise', signal: 'error_rate', minute: T0 + 60 * MIN, severity: 'critical' });
+  });
+
+  it('never reads a partial minute as a throughput drop, nor its p95/p99 from fewer requests as a slowdown', () => {
+    expect(learned().preview([{ ...partial(0), requests: 20, p95Ms: 900, p99Ms: 2000 }])).toEqual([]);
+  });
+
+  it('does not learn from the minute: the closed minute is judged as if the preview had not happened', () => {
+    const previewed = learned();
+    previewed.preview([partial(1)]);
+    expect(previewed.lastMinute('checkout', 'POST /pay')).toBe(T0 + 59 * MIN);
+    const next = series(70).slice(60);
+    expect(previewed.observe(next)).toEqual(learned().observe(next));
+  });
+
+  it('raises once: the closed minutes update the open anomaly and resolve it after recovery', () => {
+    const monitor = learned();
+    expect(monitor.preview([partial(50)])).toHaveLength(1);
+    expect(monitor.preview([{ ...partial(50), requests: 300, errors: 100 }])).toEqual([]);
+    const closed = monitor.observe(series(75, (i) => (i === 60 ? { errors: 200 } : {})).slice(60)).filter((d) => d.signal === 'error_rate');
+    expect(closed.map((d) => d.type)).toEqual(['raise', 'resolve']);
+  });
+
+  it('resolves a preview raise the closed minute did not confirm, after the recovery minutes', () => {
+    const monitor = learned();
+    monitor.preview([partial(50)]);
+    const closed = monitor.observe(series(70).slice(60)).filter((d) => d.signal === 'error_rate');
+    expect(closed).toEqual([expect.objectContaining({ type: 'resolve', minute: T0 + 64 * MIN, inBandMinutes: 5 })]);
+  });
+
+  it('needs more failures a few requests into the minute of a series that fails now and then than of one that never fails', () => {
+    const flaky = new RedMonitor();
+    flaky.observe(series(60, (i) => ({ requests: 100, errors: i % 3 })));
+    const fewRequests = { ...series(61)[60], requests: 12 };
+    expect(flaky.preview([{ ...fewRequests, errors: 3 }])).toEqual([]);
+    expect(flaky.preview([{ ...fewRequests, errors: 10 }])).toEqual([expect.objectContaining({ type: 'raise', signal: 'error_rate' })]);
+    const neverFails = new RedMonitor();
+    neverFails.observe(series(60, () => ({ requests: 100, errors: 0 })));
+    expect(neverFails.preview([{ ...fewRequests, errors: 3 }])).toEqual([expect.objectContaining({ type: 'raise', signal: 'error_rate' })]);
+  });
+
+  it('says nothing while the series is learning, about minutes already fed, or with too few requests', () => {
+    const young = new RedMonitor();
+    young.observe(series(20));
+    expect(young.preview([{ ...series(21)[20], errors: 300 }])).toEqual([]);
+    const monitor = learned();
+    expect(monitor.preview([{ ...series(60)[59], errors: 500 }])).toEqual([]);
+    expect(monitor.preview([{ ...partial(5), requests: 6 }])).toEqual([]);
+  });
+});
+
+describe('poissonTail', () => {
+  it('is P(X ≥ k) for X ~ Poisson(λ), precise in the far tail', () => {
+    expect(poissonTail(0, 2)).toBe(1);
+    expect(poissonTail(3, 0)).toBe(0);
+    expect(poissonTail(3, 0.1)).toBeCloseTo(1 - Math.exp(-0.1) * (1 + 0.1 + 0.005), 12);
+    expect(poissonTail(40, 1) / (Math.exp(-1) / factorial(40))).toBeCloseTo(1, 1);
+  });
+});
+
+function factorial(n: number): number {
+  return n <= 1 ? 1 : n * factorial(n - 1);
+}

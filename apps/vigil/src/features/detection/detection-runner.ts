@@ -11,7 +11,7 @@ import { detectionKey, ResolveAnomalyByKeyUseCase } from '../anomalies/usecases/
 export interface RedMinuteSource {
   /** (service, operation) pairs with data at or after `since`, each with the start of its newest minute. */
   keys(since: number): Promise<ReadonlyArray<{ service: string; operation: string; newest: number }>>;
-  /** Closed minutes in [from, to), ascending by minute; only `keys` when given. */
+  /** Minutes in [from, to), ascending by minute (the newest may still be filling); only `keys` when given. */
   minutes(from: number, to: number, keys?: ReadonlyArray<{ service: string; operation: string }>): Promise<RedMinute[]>;
 }
 
@@ -30,6 +30,9 @@ export interface DetectionRunnerOptions {
   readonly latenessMs?: number;
   readonly clock?: () => number;
 }
+
+/** A minute is closed this long after it ends (late spans). */
+export const DEFAULT_LATENESS_MS = 10_000;
 
 const DETECTOR_LOCK = 0x76_69_67_01; // 'vig' 1: one active detector per database
 
@@ -113,7 +116,7 @@ export class DetectionRunner {
    */
   async tick(): Promise<void> {
     const now = this.now();
-    const closedUntil = minuteOf(now - (this.options.latenessMs ?? 10_000));
+    const closedUntil = minuteOf(now - (this.options.latenessMs ?? DEFAULT_LATENESS_MS));
     const warmupFrom = closedUntil - (this.options.warmupMs ?? 6 * 3_600_000);
     const keys = await this.options.source.keys(warmupFrom);
     // A series' newest minute may still be filling (live: the open minute; a backfill: the minute being sent), so a
@@ -128,13 +131,25 @@ export class DetectionRunner {
       .filter((point) => point.minute < (until.get(`${point.service}\u0000${point.operation}`) ?? closedUntil));
     points.sort((a, b) => a.minute - b.minute);
     const sloDecisions = this.slo.observe(points);
-    const redDecisions = this.red.observe(points);
+    const redDecisions = [...this.red.observe(points), ...(await this.previewOpenMinutes(keys, now))];
     this.stats.ticks++;
     this.stats.minutes += points.length;
     const actFrom = now - (this.options.actWindowMs ?? 15 * 60_000);
     const correlationId = `detection-${randomUUID()}`;
     for (const decision of latestPer(redDecisions, actFrom, (d) => detectionKey(d.service, d.operation, d.signal))) await this.actOnRed(decision, correlationId);
     for (const decision of latestPer(sloDecisions, actFrom, (d) => `${d.slo.name}\u0000${d.slo.service}`)) await this.actOnSlo(decision, correlationId);
+  }
+
+  /**
+   * The minutes not fed yet (the one being filled, and the last one until the clock closes it), judged on their error
+   * rate without learning from them (RedMonitor.preview): a fault that makes requests fail is raised within seconds
+   * of its onset instead of after its minute closes. Throughput and latency wait for the closed minute.
+   */
+  private async previewOpenMinutes(keys: ReadonlyArray<{ service: string; operation: string; newest: number }>, now: number): Promise<RedDecision[]> {
+    const open = keys.filter((key) => !this.red.isLearning(key.service, key.operation) && key.newest > (this.red.lastMinute(key.service, key.operation) as number));
+    if (open.length === 0) return [];
+    const from = Math.min(...open.map((key) => (this.red.lastMinute(key.service, key.operation) as number) + 60_000));
+    return this.red.preview(await this.options.source.minutes(from, minuteOf(now) + 60_000, open));
   }
 
   private async actOnRed(decision: RedDecision, correlationId: string): Promise<void> {
