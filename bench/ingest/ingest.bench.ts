@@ -13,6 +13,7 @@ import { note, progressBar } from '../lib/progress';
 import { formatCount, formatRatio, markdownTable, writeResults } from '../lib/report';
 import type { FromLoadGenerator, LoadCounters, ToLoadGenerator } from './load-protocol';
 import { rssChart, rssSlopeMbPerMinute, type RssSample } from './rss-chart';
+import { DETECTION_FLAGS, DETECTION_GOAL_SECONDS, measureDetectionLatency, type DetectionLatencyResult } from './detection-latency';
 import { buildSpanPool, writeSpanPool, type SpanPool } from './span-pool';
 
 const FLAGS = {
@@ -25,6 +26,8 @@ const FLAGS = {
   'soak-minutes': { default: 1, description: 'RSS sampled at a steady rate through the embedded pipeline (30 for the full soak)', min: 0 },
   'soak-rate': { default: 0, description: 'spans/s during the soak; 0 = half the measured embedded throughput', integer: true, min: 0 },
   'writer-rows': { default: 0, description: "the writer's maxRows per insert; 0 = the pipeline's default", integer: true, min: 0 },
+  detection: { default: 1, description: '1: also measure fault onset → AnomalyDetected through the whole app (bench/ingest/detection-latency.ts); 0: skip', integer: true, min: 0 },
+  ...DETECTION_FLAGS,
 } satisfies Record<string, FlagSpec>;
 
 export const usage = `npm run bench -- ingest [flags]\n${flagsUsage(FLAGS)}`;
@@ -104,7 +107,11 @@ export async function run(args: readonly string[]): Promise<void> {
       kafkaSkipped = '--kafka 0';
     }
 
-    report({ flags, startedAt, loadAverageAtStart, raw, cases, soak: embedded, kafkaSkipped, external: clickhouse.external, pool });
+    const detection = flags.detection
+      ? await measureDetectionLatency({ runs: flags['detection-runs'], historyMinutes: flags['detection-history'], tracesPerSecond: flags['detection-rate'] })
+      : null;
+
+    report({ flags, startedAt, loadAverageAtStart, raw, cases, soak: embedded, kafkaSkipped, external: clickhouse.external, pool, detection });
   } finally {
     generator?.stop();
     rmSync(poolFile, { force: true });
@@ -241,7 +248,7 @@ async function soak(pipeline: TelemetryPipeline, database: string, clickhouse: C
 
 function report(input: {
   flags: Flags; startedAt: string; loadAverageAtStart: number[]; raw: CaseResult; cases: CaseResult[]; soak: SoakResult | null;
-  kafkaSkipped: string | null; external: boolean; pool: SpanPool;
+  kafkaSkipped: string | null; external: boolean; pool: SpanPool; detection: DetectionLatencyResult | null;
 }): void {
   const { raw, cases, soak, flags } = input;
   const rows = [
@@ -259,10 +266,11 @@ function report(input: {
   const table = markdownTable(['case (spans/s, acknowledged and committed)', 'ours', 'baseline: raw insert', 'ratio', 'per core', 'cores used', 'retries / given up', 'goal', 'met?'], rows);
   const soakLines = soak
     ? [
-        markdownTable(['soak', 'rate (spans/s)', 'minutes', 'acknowledged', 'committed', 'RSS start', 'RSS max', 'RSS end', 'RSS slope, 2nd half'], [[
+        markdownTable(['soak', 'rate (spans/s)', 'minutes', 'acknowledged', 'committed', 'RSS start', 'RSS max', 'RSS end', 'RSS slope, 2nd half', 'RSS spread, 2nd half', 'goal', 'met?'], [[
           'embedded pipeline', formatCount(soak.spansPerSecond), String(soak.minutes), formatCount(soak.ackedSpans), formatCount(soak.committedSpans),
           megabytes(soak.samples[0]?.rssBytes), megabytes(Math.max(...soak.samples.map((s) => s.rssBytes))), megabytes(soak.samples[soak.samples.length - 1]?.rssBytes),
-          `${soak.slopeSecondHalfMbPerMinute.toFixed(1)} MB/min`,
+          `${soak.slopeSecondHalfMbPerMinute.toFixed(1)} MB/min`, `${(secondHalfSpread(soak) * 100).toFixed(1)}%`, `flat within ${SOAK_GOAL_SPREAD * 100}%`,
+          secondHalfSpread(soak) <= SOAK_GOAL_SPREAD ? 'yes' : 'NO',
         ]]),
         '',
         '```',
@@ -273,7 +281,7 @@ function report(input: {
   const path = writeResults('ingest', {
     benchmark: 'ingest', startedAt: input.startedAt, finishedAt: new Date().toISOString(), flags,
     environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverageAtStart: input.loadAverageAtStart, loadAverageAtEnd: loadavg(), clickhouse: input.external ? 'CLICKHOUSE_URL' : 'chDB in-process' },
-    goals: { ratio: GOAL_RATIO, perCore: GOAL_PER_CORE }, raw, cases, kafkaSkipped: input.kafkaSkipped, soak,
+    goals: { ratio: GOAL_RATIO, perCore: GOAL_PER_CORE, detectionSeconds: DETECTION_GOAL_SECONDS }, raw, cases, kafkaSkipped: input.kafkaSkipped, soak, detection: input.detection,
   });
   process.stdout.write([
     `## Ingest: OTLP/HTTP protobuf → bus → ClickHouse (${input.external ? 'CLICKHOUSE_URL' : 'chDB in-process'}; ${cpus().length} CPUs, load average ${input.loadAverageAtStart[0].toFixed(1)} → ${loadavg()[0].toFixed(1)})`,
@@ -287,9 +295,43 @@ function report(input: {
     '',
     ...soakLines,
     '',
+    ...detectionLines(input.detection),
+    '',
     `raw results: ${path}`,
     '',
   ].join('\n'));
+}
+
+/** The issue's soak goal: RSS over the second half of the soak within 10% (max / min − 1). */
+const SOAK_GOAL_SPREAD = 0.1;
+
+function secondHalfSpread(soak: SoakResult): number {
+  const rss = soak.samples.filter((sample) => sample.atSeconds >= soak.minutes * 30).map((sample) => sample.rssBytes);
+  return rss.length ? Math.max(...rss) / Math.min(...rss) - 1 : NaN;
+}
+
+/** Onset → AnomalyDetected per run against the closed-minute floor of the same run, and p50 / max against the goal. */
+function detectionLines(detection: DetectionLatencyResult | null): string[] {
+  if (!detection) return ['(detection latency skipped: --detection 0)'];
+  const seconds = (value: number | null) => (value === null ? 'missed' : `${value.toFixed(1)} s`);
+  const ratio = (measured: number | null, floor: number) => (measured === null ? '—' : formatRatio(measured / floor));
+  const met = (value: number | null) => (value !== null && value <= DETECTION_GOAL_SECONDS ? 'yes' : 'NO');
+  const rows = detection.runs.map((run, index) => [
+    `run ${index + 1}: ${run.service}, onset at :${String(run.onsetSecond).padStart(2, '0')}`, seconds(run.latencySeconds), seconds(run.floorSeconds), ratio(run.latencySeconds, run.floorSeconds),
+    run.detected ? `${run.detected.operation} ${run.detected.signal}, minute ${run.detected.windowStart.slice(11, 16)}` : '—', `≤ ${DETECTION_GOAL_SECONDS} s`, met(run.latencySeconds),
+  ]);
+  rows.push(
+    ['p50', seconds(detection.latencyP50Seconds), seconds(detection.floorP50Seconds), ratio(detection.latencyP50Seconds, detection.floorP50Seconds), '', `≤ ${DETECTION_GOAL_SECONDS} s`, met(detection.latencyP50Seconds)],
+    ['max', detection.missed ? 'missed' : seconds(detection.latencyMaxSeconds), seconds(detection.floorMaxSeconds), detection.missed ? '—' : ratio(detection.latencyMaxSeconds, detection.floorMaxSeconds), '', `≤ ${DETECTION_GOAL_SECONDS} s`, detection.missed ? 'NO' : met(detection.latencyMaxSeconds)],
+  );
+  const before = detection.runs.reduce((sum, run) => sum + run.detectedBeforeOnset, 0);
+  return [
+    markdownTable(['detection latency (fault onset → AnomalyDetected)', 'ours', 'baseline: closed-minute floor', 'ratio', 'detected on', 'goal', 'met?'], rows),
+    '',
+    `Ours: the app's recordedAt of the first AnomalyDetected for the faulty service − the start time of its first failing span; each run a fresh Vigil (receiver, in-process bus, chDB, DetectionRunner every ${detection.intervalMs / 1000} s; investigations off), ${detection.historyMinutes} clean minutes of shop traffic replayed time-compressed, then live traffic second by second in real time (${detection.tracesPerSecond} traces/s) with ${detection.fault} from the onset.`,
+    `Baseline, same run: the closed-minute floor, i.e. how long a detector that only reads closed minutes waits at worst: end of the onset's minute + ${detection.latenessMs / 1000} s lateness + one detection interval (${detection.intervalMs / 1000} s), from the first failing span. Ratio < 1: detected before that minute could close.`,
+    `AnomalyDetected for the faulty service before its onset (false positives of the clean traffic): ${before}.`,
+  ];
 }
 
 const megabytes = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 1024 ** 2).toFixed(0)} MB`);
