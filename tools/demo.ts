@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     }
     say(`starting Vigil (as npm start; embedded Postgres, Redis and chDB under ${relative(ROOT, config.dataDir) || '.'})…`);
     // A short detection interval so the newcomer sees the anomaly within seconds of the fault's first closed minute.
-    vigil = startVigil(config, { ...process.env, CHANGES_WEBHOOK_TOKEN: changesToken, VIGIL_DETECTION_INTERVAL_MS: process.env.VIGIL_DETECTION_INTERVAL_MS ?? '5000' });
+    vigil = startVigil(config, { ...process.env, CHANGES_WEBHOOK_TOKEN: changesToken, VIGIL_DETECTION_INTERVAL_MS: process.env.VIGIL_DETECTION_INTERVAL_MS ?? '5000', VIGIL_INVESTIGATION_GROUP_WAIT_MS: process.env.VIGIL_INVESTIGATION_GROUP_WAIT_MS ?? '15000' });
     vigil.child.once('exit', (code) => {
       if (!stop.signal.aborted) {
         say(`Vigil exited (${code}); its log: ${vigil?.logFile}`);

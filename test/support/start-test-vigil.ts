@@ -40,7 +40,8 @@ export async function startTestVigil(env: Record<string, string> = {}, options: 
   const database = await createTestDatabase(undefined, { namePrefix: 'vigil_e2e' });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
   const telemetryEnv = options.clickhouse ? { CLICKHOUSE_DATABASE: database.name, OTLP_HTTP_PORT: '0', OTLP_GRPC_PORT: '0', HOST: '127.0.0.1' } : {};
-  const fullEnv = { ...process.env, VIGIL_QUEUE_PREFIX: database.name, ...telemetryEnv, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
+  // Investigations run at once unless a spec asks for the production group wait.
+  const fullEnv = { ...process.env, VIGIL_QUEUE_PREFIX: database.name, VIGIL_INVESTIGATION_GROUP_WAIT_MS: '0', ...telemetryEnv, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
   const config = loadConfig(fullEnv);
   const logger = pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' });
   const runtime = await startRuntime(config, logger, { server: true, clickhouse: options.clickhouse ? 'shared-engine' : false, investigations: options.investigations, env: fullEnv });

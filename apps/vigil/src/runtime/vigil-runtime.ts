@@ -170,7 +170,7 @@ export async function startRuntime(config: VigilConfig, logger: Logger, options:
     const investigations = redis && options.investigations !== false
       ? new Investigations(
           { dataSource, store, bus, redis, logger, executors: executors.registry, ...(clickhouse ? { clickhouse: { client: clickhouse, database: config.CLICKHOUSE_DATABASE } } : {}) },
-          { queue: { prefix } },
+          { queue: { prefix, groupWaitMs: config.VIGIL_INVESTIGATION_GROUP_WAIT_MS } },
         )
       : undefined;
     investigations?.start();

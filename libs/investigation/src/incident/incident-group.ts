@@ -15,30 +15,32 @@ export interface DetectedAnomalyRef {
   readonly anomalyId: string;
   readonly service: string;
   readonly signal: string;
-  /** Where its window starts: the first minute the detector found anomalous. */
+  /** Where its window starts: the first minute the detector found anomalous (an SLO alert's long window start). */
   readonly onset: InstantInput;
+  /** Where its window ends; absent: at the onset. A burn-rate alert's window spans hours and meets every RED onset in it. */
+  readonly end?: InstantInput;
   readonly score: number;
 }
 
 export interface IncidentGroupOptions {
-  /** Anomalies whose onsets are at most this far apart may belong to one fault. Default 15 min. */
+  /** Anomalies whose windows are at most this far apart (or overlap) may belong to one fault. Default 15 min. */
   readonly windowMs: number;
   readonly trace: Partial<TraceOptions>;
 }
 
 export const DEFAULT_INCIDENT_GROUP_OPTIONS: IncidentGroupOptions = { windowMs: 15 * 60_000, trace: {} };
 
-export interface IncidentGroup {
+export interface IncidentGroup<A extends DetectedAnomalyRef = DetectedAnomalyRef> {
   /** The anomalies of the fault, `self` first, then by onset. */
-  readonly members: readonly DetectedAnomalyRef[];
+  readonly members: readonly A[];
   /** The anomaly whose investigation proposes the remediation. */
-  readonly lead: DetectedAnomalyRef;
+  readonly lead: A;
   /** The service dependency tracing over the group names as the root, when it names one. */
   readonly root?: string;
 }
 
 /**
- * Groups `self` with the `others` that began within the window of a member on the same service or on a service it
+ * Groups `self` with the `others` whose windows are within `windowMs` of a member's on the same service or on a service it
  * calls or is called by (directly, or through a service the span evidence finds anomalous), then picks the lead:
  * - only errors, latency and SLO anomalies compete when the group has any (a traffic shift is a consequence);
  * - dependency tracing over the members (no symptom: the walk starts at every top-level anomalous service, onsets
@@ -47,19 +49,21 @@ export interface IncidentGroup {
  * - on that service a RED anomaly before an SLO one, then the earliest onset, then the smallest id (so every
  *   investigation of the group picks the same lead from the same anomalies).
  */
-export function incidentGroup(
+export function incidentGroup<A extends DetectedAnomalyRef>(
   input: {
-    readonly self: DetectedAnomalyRef;
-    readonly others: readonly DetectedAnomalyRef[];
+    readonly self: A;
+    readonly others: readonly A[];
     readonly graph: ServiceGraph;
     readonly serviceAnomalies?: readonly ServiceAnomaly[];
   },
   options: Partial<IncidentGroupOptions> = {},
-): IncidentGroup {
+): IncidentGroup<A> {
   const o = { ...DEFAULT_INCIDENT_GROUP_OPTIONS, ...options };
   const trace = { ...DEFAULT_TRACE_OPTIONS, ...o.trace };
   const { self, graph } = input;
   const onsetOf = (anomaly: DetectedAnomalyRef) => toMillis(anomaly.onset, `${anomaly.anomalyId} onset`);
+  const endOf = (anomaly: DetectedAnomalyRef) => (anomaly.end === undefined ? onsetOf(anomaly) : toMillis(anomaly.end, `${anomaly.anomalyId} end`));
+  const gap = (a: DetectedAnomalyRef, b: DetectedAnomalyRef) => Math.max(0, Math.max(onsetOf(a), onsetOf(b)) - Math.min(endOf(a), endOf(b)));
   const bridges = new Set((input.serviceAnomalies ?? []).filter((anomaly) => anomaly.score >= trace.minScore).map((anomaly) => anomaly.service));
   const neighbours = (service: string) => [...graph.callees(service), ...graph.callers(service)];
   // Services reachable from `service` through direct calls, stepping only through span-evidence-anomalous services.
@@ -78,12 +82,12 @@ export function incidentGroup(
     return false;
   };
 
-  const members: DetectedAnomalyRef[] = [self];
+  const members: A[] = [self];
   const pending = input.others.filter((other) => other.anomalyId !== self.anomalyId);
   for (let grew = true; grew; ) {
     grew = false;
     for (const candidate of [...pending]) {
-      const joins = members.some((member) => Math.abs(onsetOf(member) - onsetOf(candidate)) <= o.windowMs && linked(member.service, candidate.service));
+      const joins = members.some((member) => gap(member, candidate) <= o.windowMs && linked(member.service, candidate.service));
       if (!joins) continue;
       members.push(candidate);
       pending.splice(pending.indexOf(candidate), 1);
@@ -94,10 +98,13 @@ export function incidentGroup(
 
   const impact = ordered.filter((member) => !isTrafficSignal(member.signal));
   const pool = impact.length > 0 ? impact : ordered;
-  const detected = pool.map((member): ServiceAnomaly => ({ service: member.service, score: Math.max(member.score, trace.minScore), onset: onsetOf(member), signal: member.signal }));
+  // A window longer than the grouping window (a burn-rate alert's hour) says when the budget burned, not when the
+  // fault began: such an onset neither explains nor is explained by timing.
+  const onsetForTracing = (member: A) => (endOf(member) - onsetOf(member) > o.windowMs ? {} : { onset: onsetOf(member) });
+  const detected = pool.map((member): ServiceAnomaly => ({ service: member.service, score: Math.max(member.score, trace.minScore), ...onsetForTracing(member), signal: member.signal }));
   const evidence = (input.serviceAnomalies ?? []).map((anomaly): ServiceAnomaly => {
     // The detector's onset is the earlier one when both saw the service: its series are complete, the spans sampled.
-    const own = detected.filter((entry) => entry.service === anomaly.service).map((entry) => entry.onset as number);
+    const own = detected.filter((entry) => entry.service === anomaly.service && entry.onset !== undefined).map((entry) => entry.onset as number);
     const onset = anomaly.onset === undefined ? undefined : toMillis(anomaly.onset, `${anomaly.service} onset`);
     const earliest = own.length > 0 ? Math.min(...own, ...(onset !== undefined ? [onset] : [])) : onset;
     return { ...anomaly, ...(earliest !== undefined ? { onset: earliest } : {}) };

@@ -94,6 +94,18 @@ describe('incidentGroup', () => {
     expect(incidentGroup({ self: errors, others: [slo], graph }).lead).toBe(errors);
   });
 
+  it('given burn-rate alerts whose hour-long windows end where the RED anomalies begin, when an alert is grouped, then it joins the incident and a RED anomaly leads', () => {
+    const slo = (service: string): DetectedAnomalyRef => ({ ...anomaly(service, 'slo:availability-99.9', -55, 0.9), end: T(6) });
+    const frontendSlo = slo('frontend');
+    const inventorySlo = slo('inventory');
+    const inventoryErrors = anomaly('inventory', 'error_rate', 4);
+    const frontendErrors = anomaly('frontend', 'error_rate', 4);
+    const group = incidentGroup({ self: frontendSlo, others: [inventorySlo, inventoryErrors, frontendErrors], graph, serviceAnomalies: [{ service: 'checkout', score: 9, onset: T(4) }] });
+    expect(group.members).toHaveLength(4);
+    expect(group.lead).toBe(inventoryErrors);
+    expect(incidentGroup({ self: frontendSlo, others: [], graph }).lead).toBe(frontendSlo);
+  });
+
   it('given the same anomalies seen from each member, when grouped, then every member picks the same lead', () => {
     const all = [anomaly('frontend', 'error_rate', 4), anomaly('checkout', 'error_rate', 4), anomaly('payment', 'error_rate', 4), anomaly('checkout', 'latency_p95', 4)];
     const leads = all.map((self) => incidentGroup({ self, others: all, graph }).lead.anomalyId);

@@ -83,3 +83,11 @@ export async function anomaliesOf(manager: EntityManager, entityType: string, en
   );
   return rows.map((r) => r.anomaly_id);
 }
+
+/** Anomalies detected (opened) at or after `from`, suppressed ones left out: the candidates of an incident group. */
+export async function anomaliesOpenedSince(manager: EntityManager, from: string, options: { readonly limit?: number } = {}): Promise<IncidentView[]> {
+  return manager.query(
+    `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE opened_at >= $1 AND status <> 'suppressed' ORDER BY opened_at, anomaly_id LIMIT $2`,
+    [from, options.limit ?? 200],
+  );
+}

@@ -21,6 +21,8 @@ export interface InvestigationQueueOptions {
   readonly backoffDelayMs?: number;
   /** Investigations run at once per process (each runs a handful of ClickHouse queries). Default 2. */
   readonly concurrency?: number;
+  /** How long a job waits before it runs, so the incident's other anomalies are detected first. Default 0. */
+  readonly groupWaitMs?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export class InvestigationQueue {
   }
 
   async enqueue(job: InvestigationJob): Promise<void> {
-    await this.queue.add(JOB_NAME, job, { jobId: job.investigationId });
+    await this.queue.add(JOB_NAME, job, { jobId: job.investigationId, ...(this.options.groupWaitMs ? { delay: this.options.groupWaitMs } : {}) });
   }
 
   /**

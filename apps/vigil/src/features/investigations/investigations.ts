@@ -11,6 +11,7 @@ import { ProjectionRunner } from '@vigil/read-models';
 import { investigationDispatch } from './investigation-dispatch.projection';
 import { InvestigationQueue, InvestigationQueueOptions } from './investigation-queue';
 import { dryRunWith } from './usecases/run-investigation/dry-run';
+import { ReadModelIncidentPeers } from './usecases/run-investigation/incident-peers';
 import { RunInvestigationUseCase } from './usecases/run-investigation/run-investigation.usecase';
 
 export interface InvestigationsDependencies {
@@ -44,6 +45,7 @@ export class Investigations {
       ...(deps.clickhouse ? { evidence: new InvestigationEvidenceGatherer(deps.clickhouse, options.evidence) } : {}),
       ...(deps.executors ? { dryRun: dryRunWith(deps.executors) } : {}),
       ...(options.analysis ? { options: options.analysis } : {}),
+      peers: new ReadModelIncidentPeers(deps.dataSource, deps.bus),
     });
     this.dispatcher = new ProjectionRunner(deps.dataSource, deps.store, investigationDispatch(this.queue), {
       onError: (error) => deps.logger.error({ err: error }, 'investigation dispatch failed; retrying'),

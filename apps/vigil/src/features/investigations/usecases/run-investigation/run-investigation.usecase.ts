@@ -1,13 +1,15 @@
 import { CommandBus } from '@vigil/application';
 import { AnomalyDetected } from '@vigil/domain/anomaly';
+import { sagaIds } from '@vigil/domain/approval-saga';
 import { Hypothesis, RecordFinding } from '@vigil/domain/investigation';
 import { ProposalRiskContext } from '@vigil/domain/remediation';
 import { CommandMetadata, DomainError } from '@vigil/domain/shared';
-import { buildServiceGraph, CandidateAction, dependentsOf, investigate, InvestigationOptions, recordFindingData } from '@vigil/investigation';
+import { buildServiceGraph, CandidateAction, dependentsOf, IncidentGroup, incidentGroup, investigate, InvestigationOptions, recordFindingData } from '@vigil/investigation';
 import { InvestigationEvidence, InvestigationEvidenceGatherer } from '@vigil/investigation-store';
 import { uuidFromSeed } from '@vigil/saga-host';
 import { InvestigationJob } from '../../investigation-queue';
 import { DryRunner, noDryRun } from './dry-run';
+import { IncidentPeers, PeerAnomaly, peerOf } from './incident-peers';
 
 export const INVESTIGATOR = 'ai:investigator';
 
@@ -18,6 +20,9 @@ export const INVESTIGATOR = 'ai:investigator';
  */
 export const EVIDENCE_TRACE_OPTIONS = { onsetToleranceMs: 60_000 } as const;
 
+/** Anomalies whose onsets are this close may be one fault (see incidentGroup). */
+export const INCIDENT_WINDOW_MS = 15 * 60_000;
+
 export interface RunInvestigationDependencies {
   readonly bus: CommandBus;
   /** The ClickHouse queries; absent when the runtime has no telemetry store (then nothing is investigated). */
@@ -25,12 +30,22 @@ export interface RunInvestigationDependencies {
   readonly dryRun?: DryRunner;
   readonly clock?: () => string;
   readonly options?: Partial<InvestigationOptions>;
+  /** The incident's other anomalies and proposals; without it every investigation proposes on its own. */
+  readonly peers?: IncidentPeers;
 }
 
 /** How the run ended, for logs and specs. */
 export type InvestigationRun =
   | { readonly kind: 'skipped'; readonly reason: string }
-  | { readonly kind: 'concluded'; readonly findings: number; readonly proposalId?: string };
+  | {
+      readonly kind: 'concluded';
+      readonly findings: number;
+      readonly proposalId?: string;
+      /** The proposals this one replaced (a symptom's, made before the lead's anomaly was detected). */
+      readonly superseded?: readonly string[];
+      /** The anomaly of the incident whose investigation proposes instead of this one. */
+      readonly deferredTo?: string;
+    };
 
 /** The proposal the investigator makes for an investigation (at most one, so its id follows from the investigation's). */
 export const investigatorProposalId = (investigationId: string): string => uuidFromSeed(`proposal:investigation:${investigationId}`);
@@ -54,8 +69,9 @@ export class RunInvestigationUseCase {
     const { investigationId } = job;
     const { state } = await this.deps.bus.load('investigation', investigationId);
     if (state.status === 'Initial') return { kind: 'skipped', reason: `investigation ${investigationId} does not exist` };
-    const anomaly = await this.detectedAnomaly(state.investigation.anomalyIds[0]);
-    if (!anomaly) return { kind: 'skipped', reason: `investigation ${investigationId} names no detected anomaly` };
+    const detected = await this.detectedAnomaly(state.investigation.anomalyIds[0]);
+    if (!detected) return { kind: 'skipped', reason: `investigation ${investigationId} names no detected anomaly` };
+    const anomaly = detected.data;
     const meta = this.metadataFor(job);
 
     if (!this.deps.evidence) {
@@ -70,18 +86,75 @@ export class RunInvestigationUseCase {
       ...(anomaly.operation ? { operation: anomaly.operation } : {}),
       summary: summaryOf(anomaly),
     });
-    const outcome = investigate(evidence.input, { ...this.deps.options, trace: { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace } });
+    const trace = { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace };
+    const outcome = investigate(evidence.input, { ...this.deps.options, trace });
+    const incident = await this.incidentOf(peerOf(detected), evidence);
+    const deferTo = incident && (await this.leadProposes(incident, anomaly.anomalyId)) ? incident.lead : undefined;
     if (state.status === 'Open') {
       for (const finding of outcome.findings) {
         const data: RecordFinding['data'] = recordFindingData(investigationId, finding);
         await this.deps.bus.send('investigation', investigationId, { type: 'RecordFinding', data, metadata: meta(`finding:${finding.findingId}`) });
       }
-      await this.conclude(investigationId, outcome.conclusion, meta);
+      await this.conclude(investigationId, deferTo ? [...outcome.conclusion, deferredHypothesis(deferTo)] : outcome.conclusion, meta);
     }
+    const findings = outcome.findings.length;
+    if (deferTo) return { kind: 'concluded', findings, deferredTo: deferTo.anomalyId };
     const best = outcome.proposal.candidates[0];
-    if (!best) return { kind: 'concluded', findings: outcome.findings.length };
+    if (!best) return { kind: 'concluded', findings };
+    const peerProposals = incident ? await this.undecidedPeerProposals(incident, anomaly.anomalyId) : [];
+    const same = peerProposals.find((peer) => peer.action.kind === best.action.kind && peer.action.target === best.action.target);
+    // The incident already awaits a decision on this very action: a second copy would only ask twice.
+    if (same) return { kind: 'concluded', findings, deferredTo: same.anomalyId };
     const proposalId = await this.propose(investigationId, anomaly.anomalyId, best, riskContextOf(evidence, best, outcome.hypotheses[best.hypothesisIndex]?.service ?? anomaly.service), meta);
-    return { kind: 'concluded', findings: outcome.findings.length, proposalId };
+    const superseded: string[] = [];
+    for (const peer of peerProposals) {
+      await this.deps.bus.send('proposal', peer.proposalId, {
+        type: 'SupersedeProposal',
+        data: { proposalId: peer.proposalId, supersededBy: proposalId },
+        metadata: meta(`supersede:${peer.proposalId}`),
+      });
+      superseded.push(peer.proposalId);
+    }
+    return { kind: 'concluded', findings, proposalId, ...(superseded.length > 0 ? { superseded } : {}) };
+  }
+
+  /** The anomalies of this one's incident and its lead, when the peers and the service graph are known. */
+  private async incidentOf(self: PeerAnomaly, evidence: InvestigationEvidence): Promise<IncidentGroup<PeerAnomaly> | undefined> {
+    if (!this.deps.peers || !evidence.input.edges) return undefined;
+    const from = new Date(Date.parse(self.onset as string) - INCIDENT_WINDOW_MS).toISOString();
+    const others = await this.deps.peers.anomaliesSince(from);
+    const graph = buildServiceGraph(evidence.input.edges);
+    return incidentGroup(
+      { self, others, graph, ...(evidence.input.serviceAnomalies ? { serviceAnomalies: evidence.input.serviceAnomalies } : {}) },
+      { windowMs: INCIDENT_WINDOW_MS, trace: { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace } },
+    );
+  }
+
+  /**
+   * Whether the lead's investigation proposes for the incident: it is still to conclude, or it proposed. A lead that
+   * concluded without proposing (it deferred itself, before this anomaly was detected) leaves the proposal to us.
+   */
+  private async leadProposes(incident: IncidentGroup<PeerAnomaly>, self: string): Promise<boolean> {
+    if (incident.lead.anomalyId === self) return false;
+    const leadInvestigation = investigationIdOf(incident.lead);
+    const { state } = await this.deps.bus.load('investigation', leadInvestigation);
+    if (state.status !== 'Concluded') return true;
+    const { state: proposal } = await this.deps.bus.load('proposal', investigatorProposalId(leadInvestigation));
+    return proposal.status !== 'Initial';
+  }
+
+  /** The other members' investigator proposals nobody has decided on yet. */
+  private async undecidedPeerProposals(incident: IncidentGroup<PeerAnomaly>, self: string) {
+    const open: Array<{ proposalId: string; anomalyId: string; action: { kind: string; target: string } }> = [];
+    for (const member of incident.members) {
+      if (member.anomalyId === self) continue;
+      const proposalId = investigatorProposalId(investigationIdOf(member));
+      const { state } = await this.deps.bus.load('proposal', proposalId);
+      if (state.status !== 'AwaitingAssessment' && state.status !== 'Assessed') continue;
+      if (!(await this.deps.peers!.undecided(proposalId))) continue;
+      open.push({ proposalId, anomalyId: member.anomalyId, action: state.proposal.action });
+    }
+    return open;
   }
 
   /** After the last try failed: concludes (if still open) saying why nothing was found; proposes nothing. */
@@ -102,11 +175,11 @@ export class RunInvestigationUseCase {
     });
   }
 
-  private async detectedAnomaly(anomalyId: string | undefined): Promise<AnomalyDetected['data'] | undefined> {
+  private async detectedAnomaly(anomalyId: string | undefined): Promise<{ data: AnomalyDetected['data']; eventId: string } | undefined> {
     if (!anomalyId) return undefined;
     const { events } = await this.deps.bus.load('anomaly', anomalyId);
     const detected = events.find((event) => event.type === 'AnomalyDetected');
-    return detected?.data as AnomalyDetected['data'] | undefined;
+    return detected ? { data: detected.data as AnomalyDetected['data'], eventId: detected.eventId } : undefined;
   }
 
   private async conclude(investigationId: string, hypotheses: readonly Hypothesis[], meta: (purpose: string) => CommandMetadata): Promise<void> {
@@ -148,6 +221,17 @@ function riskContextOf(evidence: InvestigationEvidence, candidate: CandidateActi
     ...(footprint?.replicas !== undefined ? { replicas: footprint.replicas } : {}),
     ...(footprint?.trafficShare !== undefined ? { trafficShare: footprint.trafficShare } : {}),
     ...(dependents ? { dependents: [...dependents] } : {}),
+  };
+}
+
+/** The saga opens one investigation per AnomalyDetected, its id derived from the event's. */
+const investigationIdOf = (anomaly: PeerAnomaly): string => sagaIds.investigation(uuidFromSeed, anomaly.detectedEventId);
+
+/** Ranked last (confidence 0): why this investigation proposes nothing although it found a cause. */
+function deferredHypothesis(lead: PeerAnomaly): Hypothesis {
+  return {
+    summary: `Part of one incident with the ${lead.signal} anomaly on ${lead.service} (${lead.anomalyId}), nearer its cause: the remediation is proposed from that anomaly's investigation (${investigationIdOf(lead)})`,
+    confidence: 0,
   };
 }
 
