@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startKafka, type KafkaHandle } from '@vigil/testing';
-import { OTEL_LOGS_V1, OTEL_SPANS_V1, otelLogsKeyV1, otelSpansKeyV1 } from '@vigil/contracts';
+import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsKeyV1, otelSpansKeyV1 } from '@vigil/contracts';
 import { KafkaTelemetryBus } from './kafka-bus';
 import { BusBackpressureError, type BusMessage } from './telemetry-bus';
 
@@ -65,18 +65,65 @@ describe('KafkaTelemetryBus (real broker)', () => {
     expect(received.map((m) => m.value.toString())).toEqual(['after-restart']);
   });
 
-  it('refuses with BusBackpressureError while the broker is down (so receivers answer 503), and publishes again after it returns', async () => {
-    await kafka.kill();
-    const started = Date.now();
-    await expect(bus.publish(OTEL_SPANS_V1, [{ key: traceIds[0], value: Buffer.from('lost?') }])).rejects.toBeInstanceOf(BusBackpressureError);
-    expect(Date.now() - started).toBeLessThan(60_000);
-    await kafka.restart();
-    let published = false;
-    for (let attempt = 0; attempt < 30 && !published; attempt++) {
-      published = await bus.publish(OTEL_SPANS_V1, [{ key: traceIds[0], value: Buffer.from('back') }]).then(() => true, () => false);
-      if (!published) await new Promise((resolve) => setTimeout(resolve, 1_000));
+  it('sends a linger window larger than the broker\'s message.max.bytes as several requests, every publish acknowledged once', async () => {
+    // 48 publishes of 20 × 10 KiB (an OTLP request's spans are about that) arrive together: ~10 MB, beyond the
+    // broker's 1 MiB per partition batch.
+    const publishes = Array.from({ length: 48 }, (_, p) => Array.from({ length: 20 }, (_, m) => ({
+      key: randomBytes(16).toString('hex'), value: Buffer.concat([Buffer.from(`big-${p}-${m}:`), randomBytes(10 * 1_024)]),
+    })));
+    await Promise.all(publishes.map((messages) => bus.publish(OTEL_METRICS_V1, messages)));
+
+    const values = await consumeValues(bus, OTEL_METRICS_V1, 'vigil-spec-large-window', (received) => received.length >= 960);
+    expect(values.filter((value) => value.startsWith('big-'))).toHaveLength(960);
+    expect(new Set(values).size).toBe(values.length);
+  });
+
+  it('stores what is published after a send the broker refused in part (the next send uses a new producer)', async () => {
+    // maxRequestBytes above the broker's limit: the oversized message's partition is refused, the others are written.
+    const loose = new KafkaTelemetryBus({ brokers: kafka.brokers, partitions: 4, topics: [OTEL_LOGS_V1], maxRequestBytes: 4_000_000, lingerMs: 50 });
+    await loose.start();
+    try {
+      const keys = Array.from({ length: 8 }, (_, index) => `trace-${index}`);
+      const small = (round: string) => keys.map((key) => ({ key, value: Buffer.from(`${round}-${key}`) }));
+      const refused = await Promise.allSettled([
+        loose.publish(OTEL_LOGS_V1, [{ key: 'oversized', value: randomBytes(1_500_000) }]),
+        loose.publish(OTEL_LOGS_V1, small('first')),
+      ]);
+      expect(refused.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+      // The same keys and counts again: with the old producer's rewound sequences the broker would take these for
+      // duplicates of the written part (acknowledged, not stored) or refuse them as out of order.
+      await loose.publish(OTEL_LOGS_V1, small('second'));
+
+      const values = await consumeValues(loose, OTEL_LOGS_V1, 'vigil-spec-after-partial-failure',
+        (received) => keys.every((key) => received.includes(`second-${key}`)), 20_000);
+      expect(keys.filter((key) => !values.includes(`second-${key}`))).toEqual([]);
+    } finally {
+      await loose.stop();
     }
-    expect(published).toBe(true);
+  });
+
+  it('refuses with BusBackpressureError within publishTimeoutMs while the broker is down (so receivers answer 503), and publishes again after it returns', async () => {
+    const bounded = new KafkaTelemetryBus({ brokers: kafka.brokers, partitions: 4, clientId: 'vigil-telemetry-spec-bounded', publishTimeoutMs: 2_000 });
+    await bounded.start();
+    try {
+      await kafka.kill();
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const started = Date.now();
+        await expect(bounded.publish(OTEL_SPANS_V1, [{ key: traceIds[0], value: Buffer.from('lost?') }])).rejects.toBeInstanceOf(BusBackpressureError);
+        expect(Date.now() - started).toBeLessThan(2_000 + 1_000);
+      }
+      await kafka.restart();
+      let published = false;
+      for (let attempt = 0; attempt < 30 && !published; attempt++) {
+        published = await bounded.publish(OTEL_SPANS_V1, [{ key: traceIds[0], value: Buffer.from('back') }]).then(() => true, () => false);
+        if (!published) await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      expect(published).toBe(true);
+      // Not a lucky one: the bus keeps publishing on the producer it re-created.
+      for (let index = 0; index < 5; index++) await bounded.publish(OTEL_SPANS_V1, [{ key: traceIds[index], value: Buffer.from(`again-${index}`) }]);
+    } finally {
+      await bounded.stop();
+    }
   });
 
   it('refuses with "full" past maxPendingMessages', async () => {
@@ -91,3 +138,18 @@ describe('KafkaTelemetryBus (real broker)', () => {
     }
   });
 });
+
+/** Values delivered to a new consumer group of `topic` from the beginning, once `enough` holds (or `timeoutMs` passed). */
+async function consumeValues(bus: KafkaTelemetryBus, topic: string, groupId: string, enough: (values: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
+  const values: string[] = [];
+  const subscription = await bus.subscribe({ groupId, topics: [topic], handler: async (batch) => {
+    values.push(...batch.messages.map((message) => message.value.toString('utf8', 0, 64).split(':')[0]));
+  } });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!enough(values) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    return values;
+  } finally {
+    await subscription.stop();
+  }
+}
