@@ -23,7 +23,11 @@ export const peerOf = ({ data, eventId }: { readonly data: AnomalyDetected['data
 export interface IncidentPeers {
   /** Anomalies detected since `from` (ISO), with their onsets; suppressed ones left out. */
   anomaliesSince(from: string): Promise<PeerAnomaly[]>;
-  /** True while nobody has decided on the proposal: no approval granted, rejected or expired. */
+  /**
+   * True while an approval of the assessed proposal awaits a decision and none was granted, rejected or expired. An
+   * assessed proposal without a pending approval was auto-approved (and is executing) or is between assessment and
+   * request: neither is superseded.
+   */
   undecided(proposalId: string): Promise<boolean>;
 }
 
@@ -44,6 +48,6 @@ export class ReadModelIncidentPeers implements IncidentPeers {
 
   async undecided(proposalId: string): Promise<boolean> {
     const approvals = await approvalsByProposal(this.dataSource.manager, proposalId);
-    return approvals.every((approval) => approval.status === 'pending' || approval.status === 'cancelled');
+    return approvals.some((approval) => approval.status === 'pending') && approvals.every((approval) => approval.status === 'pending' || approval.status === 'cancelled');
   }
 }

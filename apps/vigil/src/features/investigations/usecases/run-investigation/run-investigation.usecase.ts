@@ -150,8 +150,9 @@ export class RunInvestigationUseCase {
       if (member.anomalyId === self) continue;
       const proposalId = investigatorProposalId(investigationIdOf(member));
       const { state } = await this.deps.bus.load('proposal', proposalId);
+      // Not yet assessed: nobody was asked. Assessed: only while its approval is pending.
       if (state.status !== 'AwaitingAssessment' && state.status !== 'Assessed') continue;
-      if (!(await this.deps.peers!.undecided(proposalId))) continue;
+      if (state.status === 'Assessed' && !(await this.deps.peers!.undecided(proposalId))) continue;
       open.push({ proposalId, anomalyId: member.anomalyId, action: state.proposal.action });
     }
     return open;
