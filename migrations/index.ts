@@ -10,6 +10,7 @@ import { Deliveries1763700000020 } from './1763700000020-deliveries';
 import { Slack1763700000021 } from './1763700000021-slack';
 import { PagerDuty1763700000022 } from './1763700000022-pagerduty';
 import { Silences1763700000023 } from './1763700000023-silences';
+import { IncidentLead1763700000024 } from './1763700000024-incident-lead';
 
 /** Every migration in order. Listed explicitly so no glob loading depends on the runtime (ts vs js). */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   Slack1763700000021,
   PagerDuty1763700000022,
   Silences1763700000023,
+  IncidentLead1763700000024,
 ];

@@ -212,13 +212,40 @@ interface AnomalyRow {
   readonly signal: string;
   readonly severity: string;
   readonly status: string;
-  readonly opened_at?: string;
+  readonly openedAt?: string;
+  /** Set when an investigation grouped this anomaly into the incident another anomaly leads. */
+  readonly leadAnomalyId?: string | null;
+}
+
+/** Each listed lead with the listed anomalies grouped under it; an anomaly whose lead is not listed stands alone. */
+function groupByLead(items: readonly AnomalyRow[]): Array<{ head: AnomalyRow; members: AnomalyRow[] }> {
+  const listed = new Set(items.map((a) => a.id));
+  const leadOf = (a: AnomalyRow) => (a.leadAnomalyId && a.leadAnomalyId !== a.id && listed.has(a.leadAnomalyId) ? a.leadAnomalyId : undefined);
+  const members = new Map<string, AnomalyRow[]>();
+  for (const a of items) {
+    const lead = leadOf(a);
+    if (lead) members.set(lead, [...(members.get(lead) ?? []), a]);
+  }
+  return items.filter((a) => !leadOf(a)).map((head) => ({ head, members: members.get(head.id) ?? [] }));
+}
+
+function AnomalyLine({ a }: { a: AnomalyRow }) {
+  return (
+    <>
+      <a href={`#/incidents/${a.id}`}>
+        <span class={`badge severity-${a.severity}`}>{a.severity}</span> {a.service} {a.operation} — {a.signal}
+      </a>{' '}
+      <span class="muted small">
+        {a.status} · <Time iso={a.openedAt} />
+      </span>
+    </>
+  );
 }
 
 export function Incidents({ status }: { status: string }) {
   const { api } = useSession();
   const list = useAsync((signal) => api.get<{ items: AnomalyRow[] }>(`/api/anomalies${status === 'all' ? '' : `?status=${status}`}`, signal), [status]);
-  useLiveRefresh((e) => e.streamId.startsWith('anomaly-'), list.reload);
+  useLiveRefresh((e) => e.streamId.startsWith('anomaly-') || e.streamId.startsWith('investigation-'), list.reload);
   return (
     <section class="panel" aria-labelledby="incidents-heading">
       <h1 id="incidents-heading">Incidents</h1>
@@ -233,14 +260,23 @@ export function Incidents({ status }: { status: string }) {
       {!list.data && !list.error ? <Loading what="incidents" /> : null}
       {list.data && list.data.items.length === 0 && <p class="muted">No {status === 'all' ? '' : status} incidents.</p>}
       <ul class="incident-list">
-        {list.data?.items.map((a) => (
-          <li key={a.id}>
-            <a href={`#/incidents/${a.id}`}>
-              <span class={`badge severity-${a.severity}`}>{a.severity}</span> {a.service} {a.operation} — {a.signal}
-            </a>{' '}
-            <span class="muted small">
-              {a.status} · <Time iso={a.opened_at} />
-            </span>
+        {groupByLead(list.data?.items ?? []).map(({ head, members }) => (
+          <li key={head.id} data-anomaly={head.id}>
+            <AnomalyLine a={head} />
+            {members.length > 0 && (
+              <details class="grouped">
+                <summary>
+                  {members.length} more {members.length === 1 ? 'anomaly' : 'anomalies'} of this incident
+                </summary>
+                <ul>
+                  {members.map((m) => (
+                    <li key={m.id} data-anomaly={m.id}>
+                      <AnomalyLine a={m} />
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
           </li>
         ))}
       </ul>

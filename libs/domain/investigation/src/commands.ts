@@ -1,5 +1,5 @@
 import { DomainCommand, JsonObject } from '@vigil/domain/shared';
-import { FindingKind, Hypothesis } from './events';
+import { FindingKind, Hypothesis, IncidentGrouping } from './events';
 
 export type OpenInvestigation = DomainCommand<'OpenInvestigation', { readonly investigationId: string; readonly anomalyIds: readonly string[] }>;
 
@@ -17,7 +17,10 @@ export type RecordFinding = DomainCommand<
 >;
 
 /** Hypotheses in any order; the conclusion ranks them by confidence. */
-export type ConcludeInvestigation = DomainCommand<'ConcludeInvestigation', { readonly investigationId: string; readonly hypotheses: readonly Hypothesis[] }>;
+export type ConcludeInvestigation = DomainCommand<
+  'ConcludeInvestigation',
+  { readonly investigationId: string; readonly hypotheses: readonly Hypothesis[]; readonly incident?: IncidentGrouping }
+>;
 
 export type LinkTicket = DomainCommand<'LinkTicket', { readonly investigationId: string; readonly jiraKey: string }>;
 

@@ -15,6 +15,15 @@ export interface Hypothesis {
 
 export type RankedHypothesis = Hypothesis & { readonly rank: number };
 
+/**
+ * The anomalies the investigator found to be one fault, and the one nearest its cause (whose investigation proposes
+ * the remediation). The investigation's own anomaly is among them.
+ */
+export interface IncidentGrouping {
+  readonly leadAnomalyId: string;
+  readonly anomalyIds: readonly string[];
+}
+
 export type InvestigationOpened = DomainEvent<
   'InvestigationOpened',
   { readonly investigationId: string; readonly anomalyIds: readonly string[]; readonly openedBy: string; readonly at: string }
@@ -38,7 +47,14 @@ export type FindingRecorded = DomainEvent<
 
 export type InvestigationConcluded = DomainEvent<
   'InvestigationConcluded',
-  { readonly investigationId: string; readonly hypotheses: readonly RankedHypothesis[]; readonly concludedBy: string; readonly at: string }
+  {
+    readonly investigationId: string;
+    readonly hypotheses: readonly RankedHypothesis[];
+    /** Absent when the investigator did not group anomalies (no service graph, or before grouping existed). */
+    readonly incident?: IncidentGrouping;
+    readonly concludedBy: string;
+    readonly at: string;
+  }
 >;
 
 export type TicketLinked = DomainEvent<'TicketLinked', { readonly investigationId: string; readonly jiraKey: string; readonly by: string; readonly at: string }>;

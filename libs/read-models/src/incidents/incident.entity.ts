@@ -80,6 +80,10 @@ export class IncidentEntry {
   @Column({ name: 'entry_count', type: 'integer' })
   entryCount!: number;
 
+  /** The anomaly leading the incident this one was grouped into; null when it leads or stands alone. */
+  @Column({ name: 'lead_anomaly_id', type: 'text', nullable: true })
+  leadAnomalyId!: string | null;
+
   @Column({ name: 'updated_commit', type: 'numeric', precision: 20 })
   updatedCommit!: string;
 

@@ -40,6 +40,27 @@ describe('incidents projection', () => {
     await story.at(19).anomaly('ResolveAnomaly', { anomalyId: id.anomalyId, how: 'remediated' }, 'system:saga');
   }
 
+  it('marks an anomaly grouped into another\'s incident with its lead, and the lead with none, from the investigations\' conclusions', async () => {
+    const lead = ids();
+    const member = ids();
+    for (const id of [lead, member]) {
+      await story.at(0).anomaly('DetectAnomaly', {
+        anomalyId: id.anomalyId, service: id === lead ? 'payments' : 'checkout', operation: 'POST /pay', signal: 'error_rate',
+        expected: 0, actual: 0.3, score: 9, severity: 'error', window: { start: isoAt(-1), end: isoAt(0) }, source: 'detector',
+      }, 'system:detector');
+      await story.at(1).investigation('OpenInvestigation', { investigationId: id.investigationId, anomalyIds: [id.anomalyId] }, 'system:saga');
+    }
+    const incident = { leadAnomalyId: lead.anomalyId, anomalyIds: [member.anomalyId, lead.anomalyId] };
+    await story.at(2).investigation('ConcludeInvestigation', { investigationId: member.investigationId, hypotheses: [{ summary: 'part of the payments incident', confidence: 0 }], incident }, 'ai:investigator');
+    await story.at(2).investigation('ConcludeInvestigation', { investigationId: lead.investigationId, hypotheses: [{ summary: 'payments deploy', confidence: 0.9 }], incident }, 'ai:investigator');
+    await until('both conclusions', async () => (await timeline(lead.anomalyId))?.incident?.latestKind === 'investigation' && (await timeline(member.anomalyId))?.entries.length === 3);
+
+    expect((await timeline(member.anomalyId))!.incident).toMatchObject({ anomalyId: member.anomalyId, leadAnomalyId: lead.anomalyId });
+    expect((await timeline(lead.anomalyId))!.incident).toMatchObject({ anomalyId: lead.anomalyId, leadAnomalyId: null });
+    const listed = await listIncidents(dataSource.manager);
+    expect(listed.find((row) => row.anomalyId === member.anomalyId)?.leadAnomalyId).toBe(lead.anomalyId);
+  });
+
   it('lists anomaly → investigation → finding → proposal → approval → vote → escalation → execution → verification in order', async () => {
     const id = ids();
     await wholeIncident(id);
@@ -104,6 +125,7 @@ describe('incidents projection', () => {
       latestSummary: 'Resolved (remediated) by system:saga',
       latestAt: isoAt(19),
       entryCount: entries.length,
+      leadAnomalyId: null,
     });
     expect(await anomaliesOf(dataSource.manager, 'execution', id.executionId)).toEqual([id.anomalyId]);
   });

@@ -26,6 +26,8 @@ export interface IncidentRow extends PositionColumns {
   latest_summary: string;
   latest_at: string | null;
   entry_count: number;
+  /** The anomaly leading the incident this one was grouped into (its investigation's conclusion); null: it leads or stands alone. */
+  lead_anomaly_id: string | null;
 }
 
 interface TimelineRow {
@@ -72,6 +74,7 @@ const INCIDENT_COLUMNS: readonly (keyof IncidentRow)[] = [
   'entry_count',
   'updated_commit',
   'updated_position',
+  'lead_anomaly_id',
 ];
 const TIMELINE_COLUMNS: readonly (keyof TimelineRow)[] = [
   'anomaly_id',
@@ -98,6 +101,12 @@ function linkKeysNeeded(c: ClassifiedEvent): string[] {
   if (e.type === 'ApprovalRequested' || e.type === 'ExecutionRequested') keys.push(linkKey('proposal', e.data.proposalId));
   if (e.type === 'EscalationStarted') keys.push(linkKey('approval', e.data.approvalId));
   return keys;
+}
+
+/** An investigation's conclusion that grouped its anomaly: the lead, or null when this anomaly leads. */
+function groupingOf(e: ClassifiedEvent['event'], anomalyId: string): Pick<IncidentRow, 'lead_anomaly_id'> | Record<string, never> {
+  if (e.type !== 'InvestigationConcluded' || !e.data.incident) return {};
+  return { lead_anomaly_id: e.data.incident.leadAnomalyId === anomalyId ? null : e.data.incident.leadAnomalyId };
 }
 
 class IncidentBatch {
@@ -163,7 +172,7 @@ class IncidentBatch {
         detail: e.data,
       });
       const row = this.incidents.get(anomalyId);
-      if (c.aggregate !== 'anomaly' && row && isNewFor(row, e)) this.put({ ...row, ...headline, entry_count: row.entry_count + 1 });
+      if (c.aggregate !== 'anomaly' && row && isNewFor(row, e)) this.put({ ...row, ...headline, ...groupingOf(e, anomalyId), entry_count: row.entry_count + 1 });
     }
   }
 
@@ -189,6 +198,7 @@ class IncidentBatch {
         resolved_by: null,
         resolution: null,
         entry_count: 1,
+        lead_anomaly_id: null,
         ...headline,
       });
       return;

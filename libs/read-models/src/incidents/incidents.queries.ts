@@ -22,6 +22,8 @@ export interface IncidentView {
   readonly latestSummary: string;
   readonly latestAt: string | null;
   readonly entryCount: number;
+  /** The anomaly leading the incident this one was grouped into by its investigation; null when it leads or stands alone. */
+  readonly leadAnomalyId: string | null;
 }
 
 export interface TimelineEntryView {
@@ -49,7 +51,7 @@ const INCIDENT_COLUMNS = `
   anomaly_id AS "anomalyId", service, operation, signal, severity, status, source, fingerprint, occurrences,
   ${iso('opened_at')} AS "openedAt", ${iso('acknowledged_at')} AS "acknowledgedAt", acknowledged_by AS "acknowledgedBy",
   ${iso('resolved_at')} AS "resolvedAt", resolved_by AS "resolvedBy", resolution, latest_kind AS "latestKind",
-  latest_summary AS "latestSummary", ${iso('latest_at')} AS "latestAt", entry_count AS "entryCount"`;
+  latest_summary AS "latestSummary", ${iso('latest_at')} AS "latestAt", entry_count AS "entryCount", lead_anomaly_id AS "leadAnomalyId"`;
 
 /** The incident of one anomaly and every timeline entry in log order; undefined when nothing is known about it. */
 export async function incidentTimeline(manager: EntityManager, anomalyId: string): Promise<IncidentTimeline | undefined> {

@@ -61,4 +61,35 @@ describe('ConcludeInvestigation', () => {
       metadata: meta(),
     }).thenThrows('INVESTIGATION.CLOSED');
   });
+
+  describe('incident grouping', () => {
+    const own = opened.data.anomalyIds[0];
+    const conclude = (incident: unknown) => ({
+      type: 'ConcludeInvestigation' as const,
+      data: { investigationId: 'inv-1', hypotheses: [{ summary: 'part of the payments incident', confidence: 0 }], incident: incident as never },
+      metadata: meta('ai:investigator', T1),
+    });
+
+    it('records the anomalies found to be one fault and their lead', () => {
+      spec.given([opened]).when(conclude({ leadAnomalyId: 'anomaly-payments', anomalyIds: [own, 'anomaly-payments'] })).then([
+        {
+          type: 'InvestigationConcluded',
+          data: {
+            investigationId: 'inv-1',
+            hypotheses: [{ rank: 1, summary: 'part of the payments incident', confidence: 0 }],
+            incident: { leadAnomalyId: 'anomaly-payments', anomalyIds: [own, 'anomaly-payments'] },
+            concludedBy: 'ai:investigator',
+            at: T1,
+          },
+        },
+      ]);
+    });
+
+    it('refuses a lead that is not among the anomalies, a group without the investigation\'s own anomaly, and an empty group', () => {
+      spec.given([opened]).when(conclude({ leadAnomalyId: 'anomaly-elsewhere', anomalyIds: [own] })).thenThrows('INVESTIGATION.INVALID_INPUT');
+      spec.given([opened]).when(conclude({ leadAnomalyId: 'anomaly-payments', anomalyIds: ['anomaly-payments'] })).thenThrows('INVESTIGATION.INVALID_INPUT');
+      spec.given([opened]).when(conclude({ leadAnomalyId: own, anomalyIds: [] })).thenThrows('INVESTIGATION.INVALID_INPUT');
+      spec.given([opened]).when(conclude({ leadAnomalyId: own, anomalyIds: [own, 7] })).thenThrows('INVESTIGATION.INVALID_INPUT');
+    });
+  });
 });

@@ -104,6 +104,9 @@ describe('one proposal per incident (investigator on Postgres, read models, saga
     expect(await streamOf(`proposal-${investigatorProposalId(frontend.job.investigationId)}`)).toEqual([]);
     const concluded = (await streamOf(`investigation-${frontend.job.investigationId}`)).find((event) => event.type === 'InvestigationConcluded')!.data as InvestigationConcluded['data'];
     expect(concluded.hypotheses.at(-1)).toMatchObject({ confidence: 0, summary: expect.stringContaining(`error_rate anomaly on payments (${payments.anomalyId})`) });
+    // The conclusion records the grouping (the incidents read model and the console list the fault as one incident).
+    expect(concluded.incident?.leadAnomalyId).toBe(payments.anomalyId);
+    expect([...concluded.incident!.anomalyIds].sort()).toEqual([checkout.anomalyId, payments.anomalyId, frontend.anomalyId].sort());
 
     // Running the lead again (a retried job) neither proposes nor supersedes twice.
     const count = async () => Number((await vigil.runtime.pool.query<{ n: string }>(`SELECT count(*) AS n FROM events WHERE stream_id LIKE 'proposal-%'`)).rows[0].n);

@@ -1,7 +1,7 @@
 import { CommandBus } from '@vigil/application';
 import { AnomalyDetected } from '@vigil/domain/anomaly';
 import { sagaIds } from '@vigil/domain/approval-saga';
-import { Hypothesis, RecordFinding } from '@vigil/domain/investigation';
+import { Hypothesis, IncidentGrouping, RecordFinding } from '@vigil/domain/investigation';
 import { ProposalRiskContext } from '@vigil/domain/remediation';
 import { CommandMetadata, DomainError } from '@vigil/domain/shared';
 import { buildServiceGraph, CandidateAction, dependentsOf, IncidentGroup, incidentGroup, investigate, InvestigationOptions, recordFindingData } from '@vigil/investigation';
@@ -95,7 +95,8 @@ export class RunInvestigationUseCase {
         const data: RecordFinding['data'] = recordFindingData(investigationId, finding);
         await this.deps.bus.send('investigation', investigationId, { type: 'RecordFinding', data, metadata: meta(`finding:${finding.findingId}`) });
       }
-      await this.conclude(investigationId, deferTo ? [...outcome.conclusion, deferredHypothesis(deferTo)] : outcome.conclusion, meta);
+      const grouping = incident ? { leadAnomalyId: incident.lead.anomalyId, anomalyIds: incident.members.map((member) => member.anomalyId) } : undefined;
+      await this.conclude(investigationId, deferTo ? [...outcome.conclusion, deferredHypothesis(deferTo)] : outcome.conclusion, meta, grouping);
     }
     const findings = outcome.findings.length;
     if (deferTo) return { kind: 'concluded', findings, deferredTo: deferTo.anomalyId };
@@ -183,8 +184,12 @@ export class RunInvestigationUseCase {
     return detected ? { data: detected.data as AnomalyDetected['data'], eventId: detected.eventId } : undefined;
   }
 
-  private async conclude(investigationId: string, hypotheses: readonly Hypothesis[], meta: (purpose: string) => CommandMetadata): Promise<void> {
-    await this.deps.bus.send('investigation', investigationId, { type: 'ConcludeInvestigation', data: { investigationId, hypotheses }, metadata: meta('conclude') });
+  private async conclude(investigationId: string, hypotheses: readonly Hypothesis[], meta: (purpose: string) => CommandMetadata, incident?: IncidentGrouping): Promise<void> {
+    await this.deps.bus.send('investigation', investigationId, {
+      type: 'ConcludeInvestigation',
+      data: { investigationId, hypotheses, ...(incident ? { incident } : {}) },
+      metadata: meta('conclude'),
+    });
   }
 
   private async propose(
