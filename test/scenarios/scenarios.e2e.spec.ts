@@ -1,13 +1,8 @@
-import { FAULT_KINDS, judge, OtlpHttpSender, postChangeEvent, replayScenario, Scenario, SHOP_TOPOLOGY, type FaultKind, type Outcome, type Verdict } from '@vigil/scenarios';
+import { FAULT_KINDS, judge, SHOP_TOPOLOGY, type FaultKind, type Outcome, type Verdict } from '@vigil/scenarios';
+import { committed, replayFault, SCENARIO_CHANGES_TOKEN } from '../support/fault-scenario';
 import { startTestVigil, TestVigil } from '../support/start-test-vigil';
 
 const MINUTE = 60_000;
-/** Clean minutes the detector learns from (it needs 30), then minutes with the fault. */
-const BASELINE_MINUTES = 36;
-const FAULT_MINUTES = 5;
-/** ~2 × 60 × 0.3 ≈ 36 requests a minute per entry operation: the detector e2e learns from 30. */
-const TRACES_PER_SECOND = 2;
-const CHANGES_TOKEN = 'scenario-e2e-changes-token';
 /** The detector reads each series from its last fed minute, so history may land while it ticks. */
 const DETECTION_INTERVAL_MS = 2_000;
 const OUTCOME_TIMEOUT_MS = 3 * MINUTE;
@@ -34,29 +29,6 @@ interface IncidentOutcome extends Outcome {
   readonly superseded: boolean;
   /** The findings' summaries, printed when a scenario misses. */
   readonly findings: readonly string[];
-}
-
-/**
- * One fresh Vigil per fault (its own Postgres and ClickHouse databases), the scenario's history sent time-compressed
- * up to the last whole minute: 36 clean minutes, then 5 with the fault, so every minute is closed when it lands and
- * the detector acts on the recent ones. The change event (bad deploy) goes to /webhooks/changes before the telemetry.
- */
-async function runScenario(kind: FaultKind, vigil: TestVigil, scenarioEnd: number): Promise<{ scenario: Scenario; sent: { spans: number; changes: number } }> {
-  const onset = scenarioEnd - FAULT_MINUTES * MINUTE;
-  const scenario = new Scenario({ seed: 11, tracesPerSecond: TRACES_PER_SECOND, fault: { kind, at: onset } });
-  const sender = new OtlpHttpSender({ baseUrl: vigil.otlpHttpUrl!, connections: 4 });
-  try {
-    const sent = await replayScenario({
-      scenario, sender, historyMs: (BASELINE_MINUTES + FAULT_MINUTES) * MINUTE, liveMs: 0, now: () => scenarioEnd,
-      postChange: async (event) => {
-        const response = await postChangeEvent(event, { url: `${vigil.base}/webhooks/changes`, token: CHANGES_TOKEN });
-        if (response.status >= 300) throw new Error(`POST /webhooks/changes answered ${response.status}: ${response.body}`);
-      },
-    });
-    return { scenario, sent };
-  } finally {
-    sender.close();
-  }
 }
 
 /** Every incident's conclusion and first proposal, read back through the API (anomalies list, incident timelines). */
@@ -103,16 +75,6 @@ async function settledProposals(vigil: TestVigil, deadline: number): Promise<{ s
   }
 }
 
-/** Until the RED rollup counts every acknowledged span (it counts before tail sampling; otel_traces keeps a sample). */
-async function committed(vigil: TestVigil, spans: number, deadline: number): Promise<void> {
-  const table = `\`${vigil.runtime.config.CLICKHOUSE_DATABASE}\`.otel_red_1m`;
-  while (Date.now() < deadline) {
-    const result = await vigil.runtime.clickhouse!.query({ query: `SELECT toString(countMerge(Requests)) AS n FROM ${table}`, format: 'JSONEachRow' });
-    if (Number((await result.json<{ n: string }>())[0]?.n ?? 0) >= spans) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
 function comparePositions(a: string, b: string): number {
   const [ac, as] = a.split(':').map(BigInt);
   const [bc, bs] = b.split(':').map(BigInt);
@@ -140,11 +102,10 @@ describe('fault scenarios end to end: OTLP → ClickHouse → detector → inves
 
   it.each(kinds.map((kind) => [kind, expectations[kind]] as const))('%s: once the incident settles, its one standing proposal %s', async (kind) => {
     vigil = await startTestVigil(
-      { VIGIL_DETECTION_INTERVAL_MS: String(DETECTION_INTERVAL_MS), VIGIL_INVESTIGATION_GROUP_WAIT_MS: String(GROUP_WAIT_MS), CHANGES_WEBHOOK_TOKEN: CHANGES_TOKEN },
+      { VIGIL_DETECTION_INTERVAL_MS: String(DETECTION_INTERVAL_MS), VIGIL_INVESTIGATION_GROUP_WAIT_MS: String(GROUP_WAIT_MS), CHANGES_WEBHOOK_TOKEN: SCENARIO_CHANGES_TOKEN },
       { clickhouse: true },
     );
-    const scenarioEnd = Math.floor(Date.now() / MINUTE) * MINUTE;
-    const { scenario, sent } = await runScenario(kind, vigil, scenarioEnd);
+    const { scenario, sent } = await replayFault(kind, vigil);
     const label = scenario.label!;
     expect(sent.spans).toBeGreaterThan(20_000);
     expect(sent.changes).toBe(kind === 'bad-deploy' ? 1 : 0);
