@@ -11,6 +11,7 @@ import { Slack1763700000021 } from './1763700000021-slack';
 import { PagerDuty1763700000022 } from './1763700000022-pagerduty';
 import { Silences1763700000023 } from './1763700000023-silences';
 import { IncidentLead1763700000024 } from './1763700000024-incident-lead';
+import { ProposalActionClaims1763700000025 } from './1763700000025-proposal-action-claims';
 
 /** Every migration in order. Listed explicitly so no glob loading depends on the runtime (ts vs js). */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   PagerDuty1763700000022,
   Silences1763700000023,
   IncidentLead1763700000024,
+  ProposalActionClaims1763700000025,
 ];

@@ -114,4 +114,27 @@ describe('one proposal per incident (investigator on Postgres, read models, saga
     await investigator('after').execute(payments.job);
     expect(await count()).toBe(before);
   });
+
+  it('two investigations of one fault running at once propose the same action once: the second defers to the first', async () => {
+    // Two anomalies of one service (p95 and p99 latency), each the lead of its own group because the incidents read
+    // model has not listed the other yet (the peers below see none), investigated in parallel: the action claim lets
+    // one proposal through.
+    const [p95, p99] = [await detect('ledger', ONSET), await detect('ledger', ONSET)];
+    const peers = new ReadModelIncidentPeers(vigil.runtime.dataSource, vigil.runtime.bus);
+    const lagging = Object.assign(Object.create(peers) as ReadModelIncidentPeers, { anomaliesSince: async () => [] });
+    const gather = async (scope: { service: string; signal: string; window: { start: string } }): Promise<InvestigationEvidence> => ({
+      input: {
+        anomaly: { service: scope.service, signal: scope.signal, onset: scope.window.start },
+        edges: [{ caller: 'frontend', callee: 'ledger', calls: 50 }],
+        serviceAnomalies: [{ service: 'ledger', score: 25, onset: ONSET, signal: 'error_rate' }],
+        targets: { ledger: { k8s: { namespace: 'shop', deployment: 'ledger' } } },
+      },
+      footprints: new Map(),
+    });
+    const runs = await Promise.all([p95, p99].map((anomaly) => new RunInvestigationUseCase({ bus: vigil.runtime.bus, evidence: { gather: gather as never }, peers: lagging }).execute(anomaly.job)));
+    const proposing = runs.filter((run) => run.kind === 'concluded' && run.proposalId !== undefined);
+    expect(proposing).toHaveLength(1);
+    const deferring = runs.filter((run) => run.kind === 'concluded' && run.proposalId === undefined);
+    expect(deferring).toEqual([expect.objectContaining({ kind: 'concluded', deferredTo: expect.any(String) })]);
+  });
 });

@@ -29,6 +29,13 @@ export interface IncidentPeers {
    * request: neither is superseded.
    */
   undecided(proposalId: string): Promise<boolean>;
+  /**
+   * Claims `actionKey` for `proposalId` unless another proposal holds a claim younger than `windowMs` (at `now`);
+   * returns the holder: `proposalId` when claimed.
+   */
+  claimAction(actionKey: string, proposalId: string, now: string, windowMs: number): Promise<string>;
+  /** Hands the claim from `holder` (withdrawn, superseded) to `proposalId`; false when someone else took it meanwhile. */
+  takeOverAction(actionKey: string, holder: string, proposalId: string, now: string): Promise<boolean>;
 }
 
 /** The incidents and approval-queue read models, and each anomaly's AnomalyDetected from the log. */
@@ -44,6 +51,29 @@ export class ReadModelIncidentPeers implements IncidentPeers {
       return peerOf({ data: detected.data as AnomalyDetected['data'], eventId: detected.eventId });
     }));
     return peers.filter((peer): peer is PeerAnomaly => peer !== undefined);
+  }
+
+  async claimAction(actionKey: string, proposalId: string, now: string, windowMs: number): Promise<string> {
+    const claimed: { proposal_id: string }[] = await this.dataSource.query(
+      `INSERT INTO proposal_action_claims AS c (action_key, proposal_id, claimed_at) VALUES ($1, $2, $3)
+       ON CONFLICT (action_key) DO UPDATE SET proposal_id = EXCLUDED.proposal_id, claimed_at = EXCLUDED.claimed_at
+         WHERE c.proposal_id = EXCLUDED.proposal_id OR c.claimed_at < EXCLUDED.claimed_at - make_interval(secs => $4)
+       RETURNING proposal_id`,
+      [actionKey, proposalId, now, windowMs / 1000],
+    );
+    if (claimed.length > 0) return proposalId;
+    const held: { proposal_id: string }[] = await this.dataSource.query(`SELECT proposal_id FROM proposal_action_claims WHERE action_key = $1`, [actionKey]);
+    return held[0]?.proposal_id ?? proposalId;
+  }
+
+  async takeOverAction(actionKey: string, holder: string, proposalId: string, now: string): Promise<boolean> {
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count].
+    const moved: unknown[] = await this.dataSource.query(
+      `WITH moved AS (UPDATE proposal_action_claims SET proposal_id = $3, claimed_at = $4 WHERE action_key = $1 AND proposal_id = $2 RETURNING action_key)
+       SELECT action_key FROM moved`,
+      [actionKey, holder, proposalId, now],
+    );
+    return moved.length > 0;
   }
 
   async undecided(proposalId: string): Promise<boolean> {

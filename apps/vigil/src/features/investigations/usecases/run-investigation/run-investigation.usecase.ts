@@ -20,6 +20,9 @@ export const INVESTIGATOR = 'ai:investigator';
  */
 export const EVIDENCE_TRACE_OPTIONS = { onsetToleranceMs: 60_000 } as const;
 
+/** The same action (kind + target) is proposed once in this time, whichever investigation gets there first. */
+export const SAME_ACTION_WINDOW_MS = 60 * 60_000;
+
 /** Anomalies whose onsets are this close may be one fault (see incidentGroup). */
 export const INCIDENT_WINDOW_MS = 15 * 60_000;
 
@@ -102,10 +105,10 @@ export class RunInvestigationUseCase {
     if (deferTo) return { kind: 'concluded', findings, deferredTo: deferTo.anomalyId };
     const best = outcome.proposal.candidates[0];
     if (!best) return { kind: 'concluded', findings };
+    const holder = await this.claimAction(best.action, investigatorProposalId(investigationId));
+    // Another investigation (of this fault, run in parallel) proposed this very action: a second copy would ask twice.
+    if (holder) return { kind: 'concluded', findings, deferredTo: holder.anomalyId ?? holder.proposalId };
     const peerProposals = incident ? await this.undecidedPeerProposals(incident, anomaly.anomalyId) : [];
-    const same = peerProposals.find((peer) => peer.action.kind === best.action.kind && peer.action.target === best.action.target);
-    // The incident already awaits a decision on this very action: a second copy would only ask twice.
-    if (same) return { kind: 'concluded', findings, deferredTo: same.anomalyId };
     const proposalId = await this.propose(investigationId, anomaly.anomalyId, best, riskContextOf(evidence, best, outcome.hypotheses[best.hypothesisIndex]?.service ?? anomaly.service), meta);
     const superseded: string[] = [];
     for (const peer of peerProposals) {
@@ -142,6 +145,23 @@ export class RunInvestigationUseCase {
     if (state.status !== 'Concluded') return true;
     const { state: proposal } = await this.deps.bus.load('proposal', investigatorProposalId(leadInvestigation));
     return proposal.status !== 'Initial';
+  }
+
+  /**
+   * Claims the action (kind + target) for this investigation's proposal; returns the proposal holding it instead,
+   * unless that one was withdrawn or superseded (then the claim is taken over). Without peers, nothing is claimed.
+   */
+  private async claimAction(action: { kind: string; target: string }, proposalId: string): Promise<{ proposalId: string; anomalyId?: string } | undefined> {
+    if (!this.deps.peers) return undefined;
+    const key = `${action.kind} ${action.target}`;
+    const now = this.clock();
+    const holder = await this.deps.peers.claimAction(key, proposalId, now, SAME_ACTION_WINDOW_MS);
+    if (holder === proposalId) return undefined;
+    const { state } = await this.deps.bus.load('proposal', holder);
+    // Not proposed yet (Initial): its investigation is proposing right now, or will on its retry.
+    const replaced = state.status === 'Withdrawn' || state.status === 'Superseded';
+    if (replaced && (await this.deps.peers.takeOverAction(key, holder, proposalId, now))) return undefined;
+    return { proposalId: holder, ...(state.status !== 'Initial' && state.proposal.anomalyId ? { anomalyId: state.proposal.anomalyId } : {}) };
   }
 
   /** The other members' investigator proposals nobody has decided on yet. */
