@@ -5,13 +5,24 @@ export function nanos(value: Int64): string {
   if (value === null || value === undefined) return '0';
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? BigInt(Math.trunc(value)).toString() : '0';
   if (typeof value === 'string') return /^\d+$/.test(value) ? BigInt(value).toString() : '0';
-  return (value as LongLike).toString();
+  return longToString(value);
+}
+
+/**
+ * A decoded Long in decimal: through BigInt, ~10× cheaper than long.js's toString (two per span). Negative signed values
+ * (never a timestamp) keep long.js's formatting.
+ */
+function longToString(value: LongLike): string {
+  if (typeof value.high !== 'number' || typeof value.low !== 'number' || (!value.unsigned && value.high < 0)) return value.toString();
+  if (value.high === 0) return String(value.low >>> 0);
+  return ((BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
 }
 
 export function int64ToString(value: Int64): string {
   if (value === null || value === undefined) return '0';
   if (typeof value === 'number') return BigInt(Math.trunc(value)).toString();
-  return String(value.toString());
+  if (typeof value === 'string') return value;
+  return longToString(value);
 }
 
 export function hexId(bytes: Uint8Array | null | undefined): string {
@@ -22,7 +33,8 @@ export function hexId(bytes: Uint8Array | null | undefined): string {
 /** A W3C trace id / span id: the right length and not all zeros. */
 export function isValidId(bytes: Uint8Array | null | undefined, length: 16 | 8): boolean {
   if (!bytes || bytes.length !== length) return false;
-  return bytes.some((byte) => byte !== 0);
+  for (let i = 0; i < length; i++) if (bytes[i] !== 0) return true;
+  return false;
 }
 
 /** AnyValue as text, as the Collector's pcommon Value.AsString does (what the ClickHouse exporter stores). */
