@@ -1,10 +1,12 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import { startClickHouse, type ClickHouseHandle } from '@vigil/testing';
 import { OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1, type SpanV1 } from '@vigil/contracts';
 import { InProcessTelemetryBus } from '../bus/in-process-bus';
 import type { DeliveredBatch } from '../bus/telemetry-bus';
 import { hex, makeSpan, spansBatch } from '../processor/spec-fixtures';
 import { ClickHouseMigrator } from './migrator';
-import { ClickHouseTelemetryWriter } from './writer';
+import { logRow, metricRow, spanRow, METRIC_TABLES, type Row } from './rows';
+import { ClickHouseTelemetryWriter, TableRows } from './writer';
 
 jest.setTimeout(120_000);
 
@@ -109,6 +111,77 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
     expect(await count(`${database}.otel_metrics_sum WHERE MetricName = 'requests' AND IsMonotonic`)).toBe(1);
     expect(await count(`${database}.otel_metrics_histogram WHERE MetricName = 'latency' AND Count = 3 AND BucketCounts = [1, 2]`)).toBe(1);
     await writer.stop();
+  });
+
+  it('stores through JSONCompactEachRow exactly what a JSONEachRow insert of the same rows stores, in every table; rows of mixed shapes go as JSONEachRow', async () => {
+    const [viaWriter, reference] = [`${database}_fmt`, `${database}_ref`];
+    for (const db of [viaWriter, reference]) await new ClickHouseMigrator(clickhouse.client, { database: db }).migrate();
+    const traceId = hex(16);
+    const spans = [span(traceId), span(traceId, { events: [], links: [], name: 'it\'s "quoted" \\ \u00e9', attributes: { 'a.b': 'x\ny' } })];
+    const log = {
+      timeUnixNano: nowNanos(), observedTimeUnixNano: nowNanos(), traceId, spanId: spans[0].spanId, traceFlags: 1, severityText: 'ERROR', severityNumber: 17,
+      serviceName: 'checkout', body: 'payment failed', resourceSchemaUrl: '', resourceAttributes: { 'service.name': 'checkout' }, scopeSchemaUrl: '', scopeName: 's',
+      scopeVersion: '1', scopeAttributes: {}, attributes: { attempt: '2' }, numericAttributes: { attempt: 2 }, correlationId: 'inc-1', sampleWeight: 1,
+    };
+    const metricBase = {
+      serviceName: 'checkout', description: 'd', unit: 'ms', resourceSchemaUrl: '', resourceAttributes: {}, scopeSchemaUrl: '', scopeName: '', scopeVersion: '',
+      scopeAttributes: {}, scopeDroppedAttrCount: 0, attributes: { route: '/pay' }, startTimeUnixNano: nowNanos(), timeUnixNano: nowNanos(), flags: 0,
+      exemplars: [{ filteredAttributes: { a: 'b' }, timeUnixNano: nowNanos(), value: 12.5, spanId: spans[0].spanId, traceId }],
+    };
+    const points = [
+      { ...metricBase, type: 'gauge' as const, metricName: 'queue.depth', value: 7 },
+      { ...metricBase, type: 'sum' as const, metricName: 'requests', value: 3, aggregationTemporality: 2, isMonotonic: true },
+      { ...metricBase, type: 'histogram' as const, metricName: 'latency', aggregationTemporality: 2, count: '3', sum: 30, bucketCounts: ['1', '2'], explicitBounds: [10], min: 5, max: 15 },
+    ];
+    const rows = new TableRows();
+    spans.forEach((s, i) => rows.add('otel_traces', `fmt/span/${i}`, spanRow(s)));
+    rows.add('otel_logs', 'fmt/log', logRow(log));
+    points.forEach((point, i) => rows.add(METRIC_TABLES[point.type], `fmt/metric/${i}`, metricRow(point)));
+    // Mixed shapes in one insert: a row without SampleWeight (its DEFAULT 1) and one with an undefined value.
+    const mixed = new TableRows();
+    const withoutWeight: Row = spanRow({ ...span(traceId), sampleWeight: 3 });
+    delete withoutWeight.SampleWeight;
+    mixed.add('otel_traces', 'fmt/mixed/0', withoutWeight);
+    mixed.add('otel_traces', 'fmt/mixed/1', { ...spanRow(span(traceId)), CorrelationId: undefined });
+    const formats: string[] = [];
+    const client = {
+      insert: (params: Parameters<ClickHouseClient['insert']>[0]) => {
+        formats.push(`${String(params.table).split('.')[1]} ${params.format}`);
+        return clickhouse.client.insert(params);
+      },
+      query: (params: Parameters<ClickHouseClient['query']>[0]) => clickhouse.client.query(params),
+    } as unknown as ClickHouseClient;
+    const writer = new ClickHouseTelemetryWriter({ client, database: viaWriter, flushIntervalMs: 20 });
+    await writer.writeTables(rows.tables);
+    await writer.writeTables(mixed.tables);
+    await writer.stop();
+    expect(formats.sort()).toEqual([
+      'otel_logs JSONCompactEachRow', 'otel_metrics_gauge JSONCompactEachRow', 'otel_metrics_histogram JSONCompactEachRow', 'otel_metrics_sum JSONCompactEachRow',
+      'otel_traces JSONCompactEachRow', 'otel_traces JSONEachRow', ...Array<string>(6).fill('vigil_written_messages JSONCompactEachRow'),
+    ]);
+    for (const [table, parts] of rows.tables) {
+      if (table === 'otel_traces') parts.push(...mixed.tables.get(table)!);
+      await clickhouse.client.insert({
+        table: `${reference}.${table}`, values: parts.flatMap((part) => part.rows), format: 'JSONEachRow', clickhouse_settings: { date_time_input_format: 'basic' },
+      });
+    }
+
+    const stored = async (db: string, table: string) => {
+      const columns = await (await clickhouse.client.query({
+        query: `SELECT name FROM system.columns WHERE database = {db:String} AND table = {table:String} AND default_expression NOT LIKE '%now%' ORDER BY position`,
+        query_params: { db, table }, format: 'JSONEachRow',
+      })).json<{ name: string }>();
+      const list = columns.map((column) => `\`${column.name}\``).join(', ');
+      return (await clickhouse.client.query({ query: `SELECT ${list} FROM ${db}.${table} ORDER BY ${list}`, format: 'JSONEachRow' })).json<Row>();
+    };
+    for (const table of rows.tables.keys()) {
+      const expected = await stored(reference, table);
+      expect(expected.length).toBe(rows.tables.get(table)!.flatMap((part) => part.rows).length);
+      expect(await stored(viaWriter, table)).toEqual(expected);
+    }
+    const weights = await (await clickhouse.client.query({ query: `SELECT SampleWeight AS w FROM ${viaWriter}.otel_traces ORDER BY w`, format: 'JSONEachRow' })).json<{ w: number }>();
+    expect(weights.map((row) => row.w)).toEqual([1, 1, 1, 1]);
+    for (const db of [viaWriter, reference]) await clickhouse.client.command({ query: `DROP DATABASE IF EXISTS ${db}` });
   });
 
   it('stores a replayed batch once, also when the writer crashed between the insert and its record (insert_deduplication_token)', async () => {

@@ -26,6 +26,8 @@ const K8S_ALIASES: Record<string, string> = {
   'k8s.container.name': 'container.name',
 };
 
+const K8S_ALIAS_PAIRS = Object.entries(K8S_ALIASES);
+
 export const K8S_ATTRIBUTES = ['k8s.namespace.name', 'k8s.pod.name', 'k8s.deployment.name', 'k8s.node.name', 'container.name'] as const;
 
 export function normaliseEnvironment(value: string): string {
@@ -39,7 +41,7 @@ export function normaliseEnvironment(value: string): string {
  * attributes. Returns the service name to store. Mutates `attributes`.
  */
 export function enrichResource(attributes: StringAttributes, serviceName: string, options: EnrichmentOptions = {}): string {
-  for (const [alias, key] of Object.entries(K8S_ALIASES)) {
+  for (const [alias, key] of K8S_ALIAS_PAIRS) {
     if (attributes[alias] !== undefined && attributes[key] === undefined) attributes[key] = attributes[alias];
   }
   for (const key of K8S_ATTRIBUTES) {
@@ -51,7 +53,7 @@ export function enrichResource(attributes: StringAttributes, serviceName: string
   attributes['service.name'] = service;
   const declared = attributes['deployment.environment.name'] ?? attributes['deployment.environment'] ?? '';
   attributes.environment = normaliseEnvironment(declared) || normaliseEnvironment(options.defaultEnvironment ?? 'production');
-  for (const [key, value] of Object.entries(options.staticAttributes ?? {})) attributes[key] ??= value;
+  if (options.staticAttributes) for (const [key, value] of Object.entries(options.staticAttributes)) attributes[key] ??= value;
   return service;
 }
 

@@ -67,6 +67,30 @@ export const DEFAULT_PII_RULES: readonly PiiRule[] = [
 /** No default rule matches fewer characters ("a@b.io"). */
 const SHORTEST_MATCH = 6;
 
+/**
+ * The union of the default rules' `mayMatch` tests in one pass over the characters: whitespace (credentials), `eyJ`
+ * (jwt), `@` (email), four digits in a row (card). False means every default rule would be skipped, so the value is
+ * returned as is. Any non-ASCII character answers true and leaves the decision to the rules themselves (`\s` holds
+ * Unicode spaces), so this never skips a value a rule could change.
+ */
+export function mayHoldDefaultPii(value: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      if (++digits === 4) return true;
+      continue;
+    }
+    digits = 0;
+    if (code === 64 || code === 32 || (code >= 9 && code <= 13) || code >= 128) return true;
+    if (code === 101 && value.charCodeAt(i + 1) === 121 && value.charCodeAt(i + 2) === 74) return true;
+  }
+  return false;
+}
+
+/** Distinct attribute keys whose secret-key verdict is remembered (keys repeat on every span; the set is small). */
+const SECRET_KEY_CACHE_SIZE = 10_000;
+
 /** Header / attribute keys carrying credentials: the whole value is replaced, whatever it looks like. */
 export const SECRET_ATTRIBUTE_KEYS = /(?:^|[._-])(?:authorization|proxy-authorization|cookie|set-cookie|password|passwd|secret|api[._-]?key|x-api-key|access[._-]?token|refresh[._-]?token|client[._-]?secret)$/i;
 
@@ -75,6 +99,8 @@ export class PiiScrubber {
   private readonly rules: readonly PiiRule[];
   private readonly secretKeys: RegExp;
   private readonly customRules: boolean;
+  /** Verdicts of `secretKeys` per key, when the pattern is stateless (no g or y flag). */
+  private readonly secretKeyVerdicts: Map<string, boolean> | null;
 
   constructor(options: PiiOptions = {}) {
     this.rules = [...(options.rules ?? DEFAULT_PII_RULES), ...(options.extraRules ?? [])];
@@ -83,10 +109,11 @@ export class PiiScrubber {
       if (!rule.pattern.global) throw new Error(`PII rule ${rule.name}: the pattern needs the g flag`);
     }
     this.secretKeys = options.secretKeys ?? SECRET_ATTRIBUTE_KEYS;
+    this.secretKeyVerdicts = this.secretKeys.global || this.secretKeys.sticky ? null : new Map();
   }
 
   scrub(value: string): string {
-    if (value.length < SHORTEST_MATCH && !this.customRules) return value;
+    if (!this.customRules && (value.length < SHORTEST_MATCH || !mayHoldDefaultPii(value))) return value;
     let result = value;
     for (const rule of this.rules) {
       if (rule.mayMatch && !rule.mayMatch(result)) continue;
@@ -103,11 +130,24 @@ export class PiiScrubber {
    * in both maps).
    */
   scrubAttributes(attributes: StringAttributes, numeric?: NumericAttributes): void {
-    for (const [key, value] of Object.entries(attributes)) {
-      const scrubbed = this.secretKeys.test(key) && value !== '' ? redacted('secret') : this.scrub(value);
+    for (const key of Object.keys(attributes)) {
+      const value = attributes[key];
+      const scrubbed = this.isSecretKey(key) && value !== '' ? redacted('secret') : this.scrub(value);
       if (scrubbed === value) continue;
       attributes[key] = scrubbed;
       if (numeric) delete numeric[key];
     }
+  }
+
+  private isSecretKey(key: string): boolean {
+    const verdicts = this.secretKeyVerdicts;
+    if (!verdicts) return this.secretKeys.test(key);
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = this.secretKeys.test(key);
+      if (verdicts.size >= SECRET_KEY_CACHE_SIZE) verdicts.clear();
+      verdicts.set(key, verdict);
+    }
+    return verdict;
   }
 }

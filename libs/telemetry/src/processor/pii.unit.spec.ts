@@ -1,4 +1,5 @@
-import { isCardNumber, luhnValid, PiiScrubber } from './pii';
+import { randomInt } from 'node:crypto';
+import { DEFAULT_PII_RULES, isCardNumber, luhnValid, mayHoldDefaultPii, PiiScrubber, SECRET_ATTRIBUTE_KEYS } from './pii';
 
 describe('PII scrubbing', () => {
   const scrubber = new PiiScrubber();
@@ -53,5 +54,47 @@ describe('PII scrubbing', () => {
     const custom = new PiiScrubber({ extraRules: [{ name: 'iban', pattern: /\bDE\d{20}\b/g }] });
     expect(custom.scrub('to DE89370400440532013000 from a@b.io')).toBe('to [REDACTED:iban] from [REDACTED:email]');
     expect(() => new PiiScrubber({ rules: [{ name: 'x', pattern: /x/ }] })).toThrow(/g flag/);
+  });
+
+  it('skips by a one-pass pre-check only values that no default rule changes', () => {
+    // The same rules given explicitly run without the pre-check: the reference.
+    const reference = new PiiScrubber({ rules: [...DEFAULT_PII_RULES] });
+    const pieces = [
+      'a', 'Z', '.', '-', '_', '/', '=', ':', '@', ' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', 'é', '0', '1', '4', '9',
+      'e', 'y', 'J', 'eyJ', 'eyJhbGciOiJI', '.eyJzdWIi', 'Bearer ', 'Basic ', 'token', 'example.com', '.io', '4111', '1111', '5555', '-',
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      const value = Array.from({ length: randomInt(0, 24) }, () => pieces[randomInt(pieces.length)]).join('');
+      const expected = reference.scrub(value);
+      expect(scrubber.scrub(value)).toBe(expected);
+      if (expected !== value) expect(mayHoldDefaultPii(value)).toBe(true);
+    }
+    for (const value of ['jane@example.com', 'Bearer abcdefgh1', 'eyJabcd.eyJabcd.x', '4111111111111111', 'a\u00a0b', 'x 1', 'tab\tkey']) {
+      expect(mayHoldDefaultPii(value)).toBe(true);
+    }
+    for (const value of ['/api/v1/orders/42', 'ip-10-0-1-20.eu-west-1.compute.internal', 'postgres-kdzz87hbrt-hspnc', 'ey-J', '123-456']) {
+      expect(mayHoldDefaultPii(value)).toBe(false);
+    }
+  });
+
+  it('remembers secret-key verdicts only for a stateless key pattern', () => {
+    const keys = ['authorization', 'http.request.header.cookie', 'db.password', 'user.api_key', 'http.route', 'passwordless', 'x-api-key', 'DB.PASSWORD'];
+    for (let round = 0; round < 2; round++) {
+      for (const key of keys) {
+        const attributes = { [key]: 'v' };
+        scrubber.scrubAttributes(attributes);
+        expect(attributes[key]).toBe(SECRET_ATTRIBUTE_KEYS.test(key) ? '[REDACTED:secret]' : 'v');
+      }
+    }
+    // A g-flag pattern keeps its lastIndex between tests, as before: every verdict is asked of the pattern itself.
+    const global = /secret/g;
+    const stateful = new PiiScrubber({ secretKeys: global });
+    const verdicts = [0, 1, 2].map(() => {
+      const attributes = { 'my.secret': 'v' };
+      stateful.scrubAttributes(attributes);
+      return attributes['my.secret'];
+    });
+    const expectedPattern = /secret/g;
+    expect(verdicts).toEqual([0, 1, 2].map(() => (expectedPattern.test('my.secret') ? '[REDACTED:secret]' : 'v')));
   });
 });

@@ -1,4 +1,5 @@
 import type { SpanV1 } from '@vigil/contracts';
+import { nanosBetween } from '../otlp/unix-nanos';
 import { BoundedCache } from './bounded-cache';
 
 export interface TailSamplingOptions {
@@ -56,7 +57,7 @@ export function keptByHash(traceId: string, rate: number): boolean {
 }
 
 export function spanDurationMs(span: SpanV1): number {
-  return Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6;
+  return Number(nanosBetween(span.startTimeUnixNano, span.endTimeUnixNano)) / 1e6;
 }
 
 interface Undecided {

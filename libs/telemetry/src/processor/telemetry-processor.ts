@@ -5,7 +5,8 @@ import {
   type LogRecordV1, type MetricPointV1, type SpanV1,
 } from '@vigil/contracts';
 import type { BatchHandler, DeliveredBatch } from '../bus/telemetry-bus';
-import { logRow, METRIC_TABLES, metricRow, spanRow, type Row } from '../clickhouse/rows';
+import { durationText, logRow, METRIC_TABLES, metricRow, spanRow, type Row } from '../clickhouse/rows';
+import { unixSeconds } from '../otlp/unix-nanos';
 import { TableRows, type ClickHouseTelemetryWriter } from '../clickhouse/writer';
 import { BoundedCache } from './bounded-cache';
 import { enrichResource, type EnrichmentOptions } from './enrichment';
@@ -45,12 +46,11 @@ export interface ProcessorStats {
 
 /** One row per span, before sampling, into the Null table the RED materialized views read. */
 export function redInputRow(span: SpanV1): Row {
-  const duration = BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano);
   return {
-    StartTime: Number(BigInt(span.startTimeUnixNano) / 1_000_000_000n),
+    StartTime: unixSeconds(span.startTimeUnixNano),
     ServiceName: span.serviceName,
     SpanName: span.name,
-    Duration: (duration > 0n ? duration : 0n).toString(),
+    Duration: durationText(span.startTimeUnixNano, span.endTimeUnixNano),
     IsError: span.statusCode === 'Error' ? 1 : 0,
   };
 }
@@ -160,7 +160,10 @@ export class TelemetryProcessor {
         continue;
       }
       this.stats.keptSpans += items.length;
-      for (const { messageId, span } of items) rows.add('otel_traces', messageId, spanRow({ ...span, sampleWeight: decision.weight }));
+      for (const { messageId, span } of items) {
+        span.sampleWeight = decision.weight; // each decoded span is stored once: no copy needed
+        rows.add('otel_traces', messageId, spanRow(span));
+      }
       // Kept by a rule at this batch: earlier spans may wait in the undecided table (also after a restart).
       if (observation.fresh && decision.reason !== 'hash') {
         keptTraceIds.push(traceId);
