@@ -64,4 +64,26 @@ describe('ClickHouse (chDB unless CLICKHOUSE_URL is set)', () => {
       await second.stop();
     }
   });
+
+  it('applies a call\'s settings to that call only: an insert without a dedup token after one with a token is stored', async () => {
+    // chDB turns settings into session-wide SETs; unwrapped, the second and third inserts below reused the token "tok"
+    // and the third was dropped as a duplicate of the second.
+    const stamp = Date.now().toString(36);
+    const { client } = clickhouse;
+    const dedupTable = (name: string) => `CREATE TABLE ${name} (id UInt32) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100`;
+    await client.command({ query: dedupTable(`tokened_${stamp}`) });
+    await client.command({ query: dedupTable(`plain_${stamp}`) });
+    try {
+      await client.insert({ table: `tokened_${stamp}`, format: 'JSONEachRow', values: [{ id: 1 }], clickhouse_settings: { insert_deduplication_token: 'tok' } });
+      await client.insert({ table: `plain_${stamp}`, format: 'JSONEachRow', values: [{ id: 1 }] });
+      await client.insert({ table: `plain_${stamp}`, format: 'JSONEachRow', values: [{ id: 2 }] });
+      const rows = await (await client.query({ query: `SELECT id FROM plain_${stamp} ORDER BY id`, format: 'JSONEachRow' })).json();
+      expect(rows).toEqual([{ id: 1 }, { id: 2 }]);
+      const token = await (await client.query({ query: `SELECT getSetting('insert_deduplication_token') AS token`, format: 'JSONEachRow' })).json();
+      expect(token).toEqual([{ token: '' }]);
+    } finally {
+      await client.command({ query: `DROP TABLE IF EXISTS tokened_${stamp}` });
+      await client.command({ query: `DROP TABLE IF EXISTS plain_${stamp}` });
+    }
+  });
 });

@@ -3,6 +3,7 @@ import type * as ChdbConnectionModule from 'chdb/dist/connection';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isolateChdbSettings } from './chdb-settings';
 import { hostProcess, onHostExit, processSingleton } from './host';
 import { startWatchdog } from './service-process';
 
@@ -61,6 +62,13 @@ export async function startClickHouse(options: ClickHouseOptions = {}): Promise<
   mkdirSync(dataDir, { recursive: true });
   // chDB is typed against @clickhouse/client-common 1.23.0, the client against its own 1.23.1 copy: same shape.
   const connection = createChdbConnection({ path: dataDir }) as unknown as ClientConnection;
-  const client = createClient({ connection });
+  const defaults = await settingDefaults(createClient({ connection }));
+  const client = createClient({ connection: isolateChdbSettings(connection, defaults) });
   return { client, external: false, dataDir, stop: () => client.close() };
+}
+
+/** The engine's default of every setting (what a call that sets none gets on a server). */
+async function settingDefaults(client: ClickHouseClient): Promise<Map<string, string>> {
+  const result = await client.query({ query: 'SELECT name, default FROM system.settings', format: 'JSONEachRow' });
+  return new Map((await result.json<{ name: string; default: string }>()).map((row) => [row.name, row.default]));
 }
