@@ -18,6 +18,8 @@ export const RED_SIGNALS: readonly RedSignal[] = ['error_rate', 'latency_p95', '
 
 export type RedSeverity = 'info' | 'warning' | 'error' | 'critical';
 
+const SEVERITY_RANK: Readonly<Record<RedSeverity, number>> = { info: 0, warning: 1, error: 2, critical: 3 };
+
 /** What the monitor wants done about one (service, operation, signal). */
 export type RedDecision =
   | {
@@ -60,7 +62,12 @@ export interface RedMonitorParams {
   readonly previewTailProbability: number;
 }
 
-export const RED_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_PARAMS, learningRows: 30 };
+/**
+ * The frozen NAB set with a 30-minute learning period and without its one-alert-per-episode suppression: here one
+ * open anomaly per series already stops repeats, while the suppression also started on unusual minutes the
+ * materiality guards kept from being raised (one stray error), silencing the series for 80 minutes.
+ */
+export const RED_DETECTOR_PARAMS: DetectorParams = { ...DEFAULT_PARAMS, learningRows: 30, suppression: { rows: 0, ratio: Number.POSITIVE_INFINITY } };
 
 export const DEFAULT_RED_MONITOR_PARAMS: RedMonitorParams = {
   detector: RED_DETECTOR_PARAMS,
@@ -78,6 +85,10 @@ interface SeriesState {
   detector: Detector;
   lastMinute: number;
   open: boolean;
+  /** The severity last raised while open: a repeat is raised only when it is worse… */
+  severity?: RedSeverity;
+  /** …or when the open anomaly was raised from a minute still filling (preview) and a closed minute confirms it. */
+  confirmed: boolean;
   inBand: number;
   /** Values fed while learning, in time order: history that arrives late is slotted in and the detector replayed. */
   learning: Array<{ minute: number; value: number }> | null;
@@ -132,6 +143,8 @@ export class RedMonitor {
       if (poissonTail(point.errors, point.requests * Math.max(output.upper, output.expected, 0)) > this.params.previewTailProbability) continue;
       state.open = true;
       state.inBand = 0;
+      state.severity = this.severityOf(signal, actual, output.expected);
+      state.confirmed = false;
       decisions.push({
         type: 'raise', service: point.service, operation: point.operation, signal, minute: point.minute,
         expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity: this.severityOf(signal, actual, output.expected),
@@ -154,7 +167,7 @@ export class RedMonitor {
   private observeSignal(point: RedMinute, signal: RedSignal): RedDecision | undefined {
     const key = keyOf(point.service, point.operation, signal);
     let state = this.series.get(key);
-    if (!state) this.series.set(key, (state = { detector: createDetector(this.params.detector), lastMinute: -Infinity, open: false, inBand: 0, learning: [] }));
+    if (!state) this.series.set(key, (state = { detector: createDetector(this.params.detector), lastMinute: -Infinity, open: false, confirmed: false, inBand: 0, learning: [] }));
     const actual = judgeableValue(point, signal, this.params.minRequests);
     if (point.minute <= state.lastMinute) {
       if (state.learning && actual !== undefined) this.slotIn(state, point.minute, actual);
@@ -170,15 +183,21 @@ export class RedMonitor {
     }
     const base = { service: point.service, operation: point.operation, signal, minute: point.minute };
     if (output.anomalous && this.isMaterial(signal, actual, output.expected, point)) {
-      state.open = true;
+      const severity = this.severityOf(signal, actual, output.expected);
       state.inBand = 0;
-      return { type: 'raise', ...base, expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity: this.severityOf(signal, actual, output.expected) };
+      // Open already: the anomaly stands until recovery; only a worse severity is news (an update that may page).
+      if (state.open && state.confirmed && state.severity !== undefined && SEVERITY_RANK[severity] <= SEVERITY_RANK[state.severity]) return undefined;
+      state.open = true;
+      state.confirmed = true;
+      state.severity = severity;
+      return { type: 'raise', ...base, expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity };
     }
     if (!state.open) return undefined;
     const inBand = actual <= output.upper && actual >= output.lower;
     state.inBand = inBand || !this.isMaterial(signal, actual, output.expected, point) ? state.inBand + 1 : 0;
     if (state.inBand < this.params.recoveryMinutes) return undefined;
     state.open = false;
+    state.severity = undefined;
     const inBandMinutes = state.inBand;
     state.inBand = 0;
     return { type: 'resolve', ...base, inBandMinutes };

@@ -41,6 +41,24 @@ describe('RedMonitor', () => {
     expect(new RedMonitor().observe(clean).filter((d) => d.signal === 'error_rate')).toEqual([]);
   });
 
+  it('raises a real error burst that follows a harmless stray error (no alert-free stretch after a blip nobody was told about)', () => {
+    // A clean series (0 errors), one stray error at minute 45 (unusual, immaterial: not raised), then a third of the
+    // requests failing from minute 60. The NAB detector's one-alert-per-episode suppression used to silence the series
+    // for 80 minutes after the blip, so the burst scored 0 and was never raised.
+    const stray = series(65, (i) => ({ errors: i === 45 ? 1 : i >= 60 ? 200 : 0 }));
+    const raised = new RedMonitor().observe(stray).filter((d) => d.type === 'raise' && d.signal === 'error_rate');
+    expect(raised.map((d) => d.minute)).toEqual([T0 + 60 * MIN]);
+  });
+
+  it('while open, raises again only when the severity gets worse: 6% failing (error), then 40% (critical), then 40% again', () => {
+    const worsening = series(66, (i) => ({ errors: i < 60 ? 0 : i < 62 ? 36 : 240 }));
+    const raised = new RedMonitor().observe(worsening).filter((d) => d.type === 'raise' && d.signal === 'error_rate');
+    expect(raised.map((d) => [d.minute, d.type === 'raise' ? d.severity : undefined])).toEqual([
+      [T0 + 60 * MIN, 'error'],
+      [T0 + 62 * MIN, 'critical'],
+    ]);
+  });
+
   it('does not raise when errors fall or latency drops (the good direction)', () => {
     const better = series(80, (i) => (i >= 60 ? { errors: 0, p95Ms: 30, p99Ms: 40 } : { errors: 5 }));
     const raised = new RedMonitor().observe(better).filter((d) => d.type === 'raise' && d.signal !== 'throughput');
