@@ -4,10 +4,7 @@
  * investigation's BubbleUp and deployment evidence.
  */
 import { committed, replayFault, SCENARIO_CHANGES_TOKEN } from '../support/fault-scenario';
-import { startTestVigil, TestVigil } from '../support/start-test-vigil';
-import { Browser, launchChromium } from './support/chromium';
-import { ensureConsoleBuilt } from './support/console-build';
-import { consoleOrigin } from './support/console-server';
+import { ConsoleWorld, startConsoleWorld } from './support/console-world';
 
 const MINUTE = 60_000;
 jest.setTimeout(6 * MINUTE);
@@ -19,26 +16,18 @@ interface QueueItem {
 }
 
 describe('from a fault to the approval queue in chromium', () => {
-  let vigil: TestVigil;
-  let origin: { url: string; close(): Promise<void> };
-  let browser: Browser;
+  let world: ConsoleWorld;
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    vigil = await startTestVigil(
+    world = await startConsoleWorld(
       { VIGIL_DETECTION_INTERVAL_MS: '2000', VIGIL_INVESTIGATION_GROUP_WAIT_MS: '15000', CHANGES_WEBHOOK_TOKEN: SCENARIO_CHANGES_TOKEN },
       { clickhouse: true },
     );
-    origin = await consoleOrigin(vigil.base);
-    browser = await launchChromium();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await origin?.close();
-    await vigil?.stop();
-  });
+  afterAll(() => world?.stop());
 
   it('a bad deploy ends as one rollback awaiting approval, with the signal chart and BubbleUp and deployment evidence on its card', async () => {
+    const { vigil, origin, browser } = world;
     const { sent } = await replayFault('bad-deploy', vigil);
     await committed(vigil, sent.spans, Date.now() + 2 * MINUTE);
     let pending: QueueItem[] = [];
@@ -49,10 +38,7 @@ describe('from a fault to the approval queue in chromium', () => {
     expect(pending.map((item) => item.action)).toEqual([expect.objectContaining({ kind: 'argocd.rollback', target: 'argocd:payment' })]);
     const [rollback] = pending;
 
-    const page = await browser.newPage();
-    await page.goto(origin.url);
-    await page.getByLabel('API token').fill(vigil.tokens.lee);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await world.signedIn(vigil.tokens.lee);
     await page.goto(`${origin.url}/#/approvals/${rollback.id}`);
     const card = page.locator(`article.approval-card[data-approval-id="${rollback.id}"]`);
     await card.waitFor();

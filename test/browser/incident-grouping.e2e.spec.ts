@@ -4,30 +4,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@vigil/testing';
-import { startTestVigil, TestVigil } from '../support/start-test-vigil';
-import { Browser, launchChromium } from './support/chromium';
-import { ensureConsoleBuilt } from './support/console-build';
-import { consoleOrigin } from './support/console-server';
+import { TestVigil } from '../support/start-test-vigil';
+import { ConsoleWorld, startConsoleWorld } from './support/console-world';
 
 jest.setTimeout(180_000);
 
 describe('incidents list in chromium', () => {
+  let world: ConsoleWorld;
   let vigil: TestVigil;
-  let origin: { url: string; close(): Promise<void> };
-  let browser: Browser;
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
     // The investigator is off: the spec concludes the saga's investigations itself, as the investigator would.
-    vigil = await startTestVigil({}, { investigations: false });
-    origin = await consoleOrigin(vigil.base);
-    browser = await launchChromium();
+    world = await startConsoleWorld({}, { investigations: false });
+    vigil = world.vigil;
   });
-  afterAll(async () => {
-    await browser?.close();
-    await origin?.close();
-    await vigil?.stop();
-  });
+  afterAll(() => world?.stop());
 
   const detect = async (service: string, signal: string) => {
     const anomalyId = randomUUID();
@@ -62,11 +53,8 @@ describe('incidents list in chromium', () => {
       timeoutMs: 30_000,
     });
 
-    const page = await browser.newPage();
-    await page.goto(origin.url);
-    await page.getByLabel('API token').fill(vigil.tokens.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.goto(`${origin.url}/#/incidents?status=open`);
+    const page = await world.signedIn(vigil.tokens.alice);
+    await page.goto(`${world.origin.url}/#/incidents?status=open`);
     const top = page.locator('ul.incident-list > li');
     await top.first().waitFor();
     // Two incidents at the top level: the payments fault (with its two grouped anomalies) and the unrelated search one.
@@ -75,6 +63,6 @@ describe('incidents list in chromium', () => {
     await grouped.locator('summary', { hasText: '2 more anomalies of this incident' }).click();
     expect(await grouped.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-anomaly')).sort())).toEqual([checkout.anomalyId, frontend.anomalyId].sort());
     await grouped.locator(`li[data-anomaly="${checkout.anomalyId}"] a`, { hasText: 'checkout POST /pay — error_rate' }).waitFor();
-    await browser.screenshot(page, '20-incidents-grouped');
+    await world.browser.screenshot(page, '20-incidents-grouped');
   });
 });
