@@ -135,6 +135,6 @@ describe('one proposal per incident (investigator on Postgres, read models, saga
     const proposing = runs.filter((run) => run.kind === 'concluded' && run.proposalId !== undefined);
     expect(proposing).toHaveLength(1);
     const deferring = runs.filter((run) => run.kind === 'concluded' && run.proposalId === undefined);
-    expect(deferring).toEqual([expect.objectContaining({ kind: 'concluded', deferredTo: expect.any(String) })]);
+    expect(deferring).toEqual([expect.objectContaining({ kind: 'concluded', sameActionAs: proposing[0].kind === 'concluded' ? proposing[0].proposalId : undefined })]);
   });
 });

@@ -6,6 +6,9 @@ import { anomaliesOpenedSince, approvalsByProposal } from '@vigil/read-models';
 
 /** A detected anomaly and the event that detected it (its investigation's id derives from that event's id). */
 export interface PeerAnomaly extends DetectedAnomalyRef {
+  /** The detected window's start and end (ISO). */
+  readonly onset: string;
+  readonly end: string;
   readonly detectedEventId: string;
 }
 

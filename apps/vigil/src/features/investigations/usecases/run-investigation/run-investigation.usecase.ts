@@ -48,6 +48,8 @@ export type InvestigationRun =
       readonly superseded?: readonly string[];
       /** The anomaly of the incident whose investigation proposes instead of this one. */
       readonly deferredTo?: string;
+      /** The proposal of the same action another investigation made (and holds the claim for). */
+      readonly sameActionAs?: string;
     };
 
 /** The proposal the investigator makes for an investigation (at most one, so its id follows from the investigation's). */
@@ -89,8 +91,7 @@ export class RunInvestigationUseCase {
       ...(anomaly.operation ? { operation: anomaly.operation } : {}),
       summary: summaryOf(anomaly),
     });
-    const trace = { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace };
-    const outcome = investigate(evidence.input, { ...this.deps.options, trace });
+    const outcome = investigate(evidence.input, { ...this.deps.options, trace: this.traceOptions });
     const incident = await this.incidentOf(peerOf(detected), evidence);
     const deferTo = incident && (await this.leadProposes(incident, anomaly.anomalyId)) ? incident.lead : undefined;
     if (state.status === 'Open') {
@@ -105,11 +106,27 @@ export class RunInvestigationUseCase {
     if (deferTo) return { kind: 'concluded', findings, deferredTo: deferTo.anomalyId };
     const best = outcome.proposal.candidates[0];
     if (!best) return { kind: 'concluded', findings };
+    const riskContext = riskContextOf(evidence, best, outcome.hypotheses[best.hypothesisIndex]?.service ?? anomaly.service);
+    return { kind: 'concluded', findings, ...(await this.proposeOnce(investigationId, anomaly.anomalyId, incident, best, riskContext, meta)) };
+  }
+
+  /**
+   * Proposes `best` unless another investigation holds the claim on the same action, then supersedes the incident's
+   * proposals still awaiting a decision (made from a symptom before this lead's anomaly was detected).
+   */
+  private async proposeOnce(
+    investigationId: string,
+    anomalyId: string,
+    incident: IncidentGroup<PeerAnomaly> | undefined,
+    best: CandidateAction,
+    riskContext: ProposalRiskContext,
+    meta: (purpose: string) => CommandMetadata,
+  ): Promise<{ proposalId: string; superseded?: string[] } | { sameActionAs: string }> {
     const holder = await this.claimAction(best.action, investigatorProposalId(investigationId));
     // Another investigation (of this fault, run in parallel) proposed this very action: a second copy would ask twice.
-    if (holder) return { kind: 'concluded', findings, deferredTo: holder.anomalyId ?? holder.proposalId };
-    const peerProposals = incident ? await this.undecidedPeerProposals(incident, anomaly.anomalyId) : [];
-    const proposalId = await this.propose(investigationId, anomaly.anomalyId, best, riskContextOf(evidence, best, outcome.hypotheses[best.hypothesisIndex]?.service ?? anomaly.service), meta);
+    if (holder) return { sameActionAs: holder };
+    const peerProposals = incident ? await this.undecidedPeerProposals(incident, anomalyId) : [];
+    const proposalId = await this.propose(investigationId, anomalyId, best, riskContext, meta);
     const superseded: string[] = [];
     for (const peer of peerProposals) {
       await this.deps.bus.send('proposal', peer.proposalId, {
@@ -119,18 +136,22 @@ export class RunInvestigationUseCase {
       });
       superseded.push(peer.proposalId);
     }
-    return { kind: 'concluded', findings, proposalId, ...(superseded.length > 0 ? { superseded } : {}) };
+    return { proposalId, ...(superseded.length > 0 ? { superseded } : {}) };
+  }
+
+  private get traceOptions() {
+    return { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace };
   }
 
   /** The anomalies of this one's incident and its lead, when the peers and the service graph are known. */
   private async incidentOf(self: PeerAnomaly, evidence: InvestigationEvidence): Promise<IncidentGroup<PeerAnomaly> | undefined> {
     if (!this.deps.peers || !evidence.input.edges) return undefined;
-    const from = new Date(Date.parse(self.onset as string) - INCIDENT_WINDOW_MS).toISOString();
+    const from = new Date(Date.parse(self.onset) - INCIDENT_WINDOW_MS).toISOString();
     const others = await this.deps.peers.anomaliesSince(from);
     const graph = buildServiceGraph(evidence.input.edges);
     return incidentGroup(
       { self, others, graph, ...(evidence.input.serviceAnomalies ? { serviceAnomalies: evidence.input.serviceAnomalies } : {}) },
-      { windowMs: INCIDENT_WINDOW_MS, trace: { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace } },
+      { windowMs: INCIDENT_WINDOW_MS, trace: this.traceOptions },
     );
   }
 
@@ -151,7 +172,7 @@ export class RunInvestigationUseCase {
    * Claims the action (kind + target) for this investigation's proposal; returns the proposal holding it instead,
    * unless that one was withdrawn or superseded (then the claim is taken over). Without peers, nothing is claimed.
    */
-  private async claimAction(action: { kind: string; target: string }, proposalId: string): Promise<{ proposalId: string; anomalyId?: string } | undefined> {
+  private async claimAction(action: { kind: string; target: string }, proposalId: string): Promise<string | undefined> {
     if (!this.deps.peers) return undefined;
     const key = `${action.kind} ${action.target}`;
     const now = this.clock();
@@ -161,7 +182,7 @@ export class RunInvestigationUseCase {
     // Not proposed yet (Initial): its investigation is proposing right now, or will on its retry.
     const replaced = state.status === 'Withdrawn' || state.status === 'Superseded';
     if (replaced && (await this.deps.peers.takeOverAction(key, holder, proposalId, now))) return undefined;
-    return { proposalId: holder, ...(state.status !== 'Initial' && state.proposal.anomalyId ? { anomalyId: state.proposal.anomalyId } : {}) };
+    return holder;
   }
 
   /** The other members' investigator proposals nobody has decided on yet. */
