@@ -64,5 +64,13 @@ describe('incidents list in chromium', () => {
     expect(await grouped.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-anomaly')).sort())).toEqual([checkout.anomalyId, frontend.anomalyId].sort());
     await grouped.locator(`li[data-anomaly="${checkout.anomalyId}"] a`, { hasText: 'checkout POST /pay — error_rate' }).waitFor();
     await world.browser.screenshot(page, '20-incidents-grouped');
+
+    // The lead's incident page lists what was grouped into it; a member's page points at the lead.
+    await page.goto(`${world.origin.url}/#/incidents/${lead.anomalyId}`);
+    const groupedHere = page.locator('section.grouped-anomalies li');
+    await groupedHere.first().waitFor();
+    expect((await groupedHere.evaluateAll((items) => items.map((item) => item.getAttribute('data-anomaly')))).sort()).toEqual([checkout.anomalyId, frontend.anomalyId].sort());
+    await page.goto(`${world.origin.url}/#/incidents/${frontend.anomalyId}`);
+    await page.locator(`.grouped-into a[href="#/incidents/${lead.anomalyId}"]`).waitFor();
   });
 });

@@ -98,11 +98,15 @@ export interface Incident {
   readonly openedAt?: string | null;
   readonly resolvedAt?: string | null;
   readonly resolution?: string | null;
+  /** The anomaly leading the incident this one was grouped into, if any. */
+  readonly leadAnomalyId?: string | null;
 }
 
 export interface IncidentTimeline {
   readonly incident: Incident | null;
   readonly entries: readonly TimelineEntry[];
+  /** The anomalies grouped into this incident (this anomaly leads them). */
+  readonly grouped?: readonly Incident[];
 }
 
 export interface Execution {

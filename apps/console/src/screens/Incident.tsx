@@ -90,6 +90,29 @@ export function Incident({ anomalyId, asOf }: { anomalyId: string; asOf?: string
           </span>
         </p>
       )}
+      {incident?.leadAnomalyId && incident.leadAnomalyId !== anomalyId && (
+        <p class="notice grouped-into">
+          Part of a larger incident: the investigation found this anomaly to be a symptom of the fault whose{' '}
+          <a href={`#/incidents/${incident.leadAnomalyId}`}>lead anomaly</a> carries the proposal.
+        </p>
+      )}
+      {timeline.data.grouped && timeline.data.grouped.length > 0 && (
+        <section class="grouped-anomalies" aria-labelledby="grouped-heading">
+          <h2 id="grouped-heading">Grouped into this incident ({timeline.data.grouped.length})</h2>
+          <ul>
+            {timeline.data.grouped.map((g) => (
+              <li key={g.anomalyId} data-anomaly={g.anomalyId}>
+                <a href={`#/incidents/${g.anomalyId}`}>
+                  {g.service} {g.operation} — {g.signal}
+                </a>{' '}
+                <span class="muted small">
+                  {g.status} · <Time iso={g.openedAt} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {asOf && (
         <p class="notice" role="status">
           As it stood at <Time iso={asOf} />: {entries.length} of {timeline.data.entries.length} timeline entries. <a href={`#/incidents/${anomalyId}`}>Show it now</a>

@@ -57,6 +57,8 @@ describe('incidents projection', () => {
 
     expect((await timeline(member.anomalyId))!.incident).toMatchObject({ anomalyId: member.anomalyId, leadAnomalyId: lead.anomalyId });
     expect((await timeline(lead.anomalyId))!.incident).toMatchObject({ anomalyId: lead.anomalyId, leadAnomalyId: null });
+    expect((await timeline(lead.anomalyId))!.grouped.map((row) => row.anomalyId)).toEqual([member.anomalyId]);
+    expect((await timeline(member.anomalyId))!.grouped).toEqual([]);
     const listed = await listIncidents(dataSource.manager);
     expect(listed.find((row) => row.anomalyId === member.anomalyId)?.leadAnomalyId).toBe(lead.anomalyId);
   });

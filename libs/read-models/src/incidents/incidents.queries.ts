@@ -43,6 +43,8 @@ export interface IncidentTimeline {
   /** Null when the anomaly itself was never seen but something referred to it. */
   readonly incident: IncidentView | null;
   readonly entries: readonly TimelineEntryView[];
+  /** The anomalies grouped into this one's incident (it leads them), oldest first. */
+  readonly grouped: readonly IncidentView[];
 }
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -63,7 +65,11 @@ export async function incidentTimeline(manager: EntityManager, anomalyId: string
     [anomalyId],
   );
   if (incidents.length === 0 && entries.length === 0) return undefined;
-  return { incident: incidents[0] ?? null, entries };
+  const grouped: IncidentView[] = await manager.query(
+    `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE lead_anomaly_id = $1 AND anomaly_id <> $1 ORDER BY opened_at, anomaly_id LIMIT 500`,
+    [anomalyId],
+  );
+  return { incident: incidents[0] ?? null, entries, grouped };
 }
 
 /** Incidents, most recently opened first, optionally by status. */
