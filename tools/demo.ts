@@ -85,8 +85,30 @@ function demoToken(config: VigilConfig): string | undefined {
   }
 }
 
-/** Prints each new anomaly, conclusion and proposal once, with the verdict against the injected fault. */
-async function narrate(api: string, token: string | undefined, scenario: Scenario, signal: AbortSignal): Promise<void> {
+/**
+ * Prints each anomaly opened since `since`, its conclusion and proposal once, with the verdict against the injected
+ * fault; anomalies grouped into another's incident say so. Earlier runs' incidents (the data dir persists) are left out.
+ */
+interface DemoAnomaly {
+  readonly anomalyId: string;
+  readonly service: string;
+  readonly operation: string;
+  readonly signal: string;
+  readonly severity: string;
+  readonly status: string;
+  readonly openedAt: string | null;
+  readonly leadAnomalyId: string | null;
+}
+
+/** Says how many incidents earlier runs left open in the (persistent) data dir, so they are not taken for this run's. */
+async function mentionEarlierIncidents(api: string, token: string | undefined, dataDir: string, since: number): Promise<void> {
+  const response = await fetch(`${api}/api/anomalies?status=open`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => undefined);
+  const items = response?.ok ? ((await response.json()) as { items: DemoAnomaly[] }).items : [];
+  const earlier = items.filter((anomaly) => anomaly.openedAt === null || Date.parse(anomaly.openedAt) < since).length;
+  if (earlier > 0) say(`Note: ${earlier} incident(s) from earlier runs are still open in ${dataDir} (the UI shows them; delete the directory for a clean slate). Below: this run's only.\n`);
+}
+
+async function narrate(api: string, token: string | undefined, scenario: Scenario, since: number, signal: AbortSignal): Promise<void> {
   const seen = new Set<string>();
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const get = async <T>(path: string): Promise<T | undefined> => {
@@ -99,9 +121,14 @@ async function narrate(api: string, token: string | undefined, scenario: Scenari
     say(line);
   };
   while (!signal.aborted) {
-    const anomalies = await get<{ items: Array<{ anomalyId: string; service: string; operation: string; signal: string; severity: string }> }>('/api/anomalies');
-    for (const anomaly of anomalies?.items ?? []) {
+    const anomalies = await get<{ items: DemoAnomaly[] }>('/api/anomalies');
+    const ours = (anomalies?.items ?? []).filter((anomaly) => anomaly.openedAt !== null && Date.parse(anomaly.openedAt) >= since);
+    for (const anomaly of ours) {
       once(anomaly.anomalyId, `▲ anomaly: ${anomaly.service} ${anomaly.operation} ${anomaly.signal} (${anomaly.severity})  → ${api}/api/incidents/${anomaly.anomalyId}`);
+      if (anomaly.leadAnomalyId) {
+        const lead = ours.find((other) => other.anomalyId === anomaly.leadAnomalyId);
+        once(`${anomaly.anomalyId}:grouped`, `  ↳ ${anomaly.service} ${anomaly.signal}: grouped into the incident of ${lead ? `${lead.service} ${lead.operation} ${lead.signal}` : anomaly.leadAnomalyId}, whose investigation proposes`);
+      }
       const timeline = await get<{ entries: Array<{ type: string; detail: Record<string, unknown> }> }>(`/api/incidents/${anomaly.anomalyId}`);
       const entries = timeline?.entries ?? [];
       const concluded = entries.find((entry) => entry.type === 'InvestigationConcluded');
@@ -179,7 +206,8 @@ async function main(): Promise<void> {
   if (vigil) say(`  Vigil's log   ${relative(process.cwd(), vigil.logFile)}`);
   say();
 
-  void narrate(api, demoToken(config), scenario, stop.signal);
+  await mentionEarlierIncidents(api, demoToken(config), relative(process.cwd(), config.dataDir) || '.', start);
+  void narrate(api, demoToken(config), scenario, start, stop.signal);
   const sender = new OtlpHttpSender({ baseUrl: otlp, connections: 4 });
   let lastLive = 0;
   await replayScenario({

@@ -63,7 +63,10 @@ export function incidentGroup<A extends DetectedAnomalyRef>(
   const { self, graph } = input;
   const onsetOf = (anomaly: DetectedAnomalyRef) => toMillis(anomaly.onset, `${anomaly.anomalyId} onset`);
   const endOf = (anomaly: DetectedAnomalyRef) => (anomaly.end === undefined ? onsetOf(anomaly) : toMillis(anomaly.end, `${anomaly.anomalyId} end`));
-  const gap = (a: DetectedAnomalyRef, b: DetectedAnomalyRef) => Math.max(0, Math.max(onsetOf(a), onsetOf(b)) - Math.min(endOf(a), endOf(b)));
+  // A window longer than the grouping window (a burn-rate alert's hour) counts from its last `windowMs`: the alert
+  // fires on a recent burn, and its hour would otherwise reach back to an earlier, unrelated fault's anomalies.
+  const startOf = (anomaly: DetectedAnomalyRef) => Math.max(onsetOf(anomaly), endOf(anomaly) - o.windowMs);
+  const gap = (a: DetectedAnomalyRef, b: DetectedAnomalyRef) => Math.max(0, Math.max(startOf(a), startOf(b)) - Math.min(endOf(a), endOf(b)));
   const bridges = new Set((input.serviceAnomalies ?? []).filter((anomaly) => anomaly.score >= trace.minScore).map((anomaly) => anomaly.service));
   const neighbours = (service: string) => [...graph.callees(service), ...graph.callers(service)];
   // Services reachable from `service` through direct calls, stepping only through span-evidence-anomalous services.

@@ -106,6 +106,12 @@ describe('incidentGroup', () => {
     expect(incidentGroup({ self: frontendSlo, others: [], graph }).lead).toBe(frontendSlo);
   });
 
+  it('given a burn-rate alert and an anomaly of an earlier fault inside its hour but long before it fired, when grouped, then they stay apart', () => {
+    const slo: DetectedAnomalyRef = { ...anomaly('inventory', 'slo:availability-99.9', 0, 0.9), end: T(60) };
+    const earlier = anomaly('checkout', 'error_rate', 5);
+    expect(incidentGroup({ self: slo, others: [earlier], graph }).members).toEqual([slo]);
+  });
+
   it('given the same anomalies seen from each member, when grouped, then every member picks the same lead', () => {
     const all = [anomaly('frontend', 'error_rate', 4), anomaly('checkout', 'error_rate', 4), anomaly('payment', 'error_rate', 4), anomaly('checkout', 'latency_p95', 4)];
     const leads = all.map((self) => incidentGroup({ self, others: all, graph }).lead.anomalyId);
