@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type VigilConfig } from '@vigil/config';
@@ -16,6 +16,11 @@ import {
  * for you to look around until Ctrl-C.
  */
 const ROOT = resolve(__dirname, '..');
+/**
+ * The demo's own data dir (not npm start's .vigil), fresh each run: an earlier run's incidents stay open once its
+ * traffic stops, and the new run's anomalies would be grouped with them. VIGIL_DATA_DIR overrides it (never wiped).
+ */
+const DEMO_DATA_DIR = '.vigil-demo';
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const positive = (value: string) => {
   const number = Number(value);
@@ -31,6 +36,7 @@ interface DemoOptions {
   rate: number;
   seed: number;
   attach: boolean;
+  keepData: boolean;
 }
 
 function parseOptions(argv: readonly string[]): DemoOptions {
@@ -51,6 +57,7 @@ function parseOptions(argv: readonly string[]): DemoOptions {
     .option('--rate <n>', 'traces per second at baseline traffic (each trace ~8 spans)', positive, 4)
     .option('--seed <n>', 'scenario seed (same seed, same telemetry)', positive, 1)
     .option('--attach', 'use a Vigil already running on PORT / OTLP_HTTP_PORT instead of starting one', false)
+    .option('--keep-data', `keep ${DEMO_DATA_DIR}/ from the previous run instead of starting from a fresh one`, false)
     .parse(['node', 'demo', ...argv])
     .opts<DemoOptions>();
 }
@@ -148,7 +155,10 @@ async function narrate(api: string, token: string | undefined, scenario: Scenari
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const config = loadConfig();
+  const ownDataDir = !options.attach && !process.env.VIGIL_DATA_DIR;
+  if (ownDataDir && !options.keepData) rmSync(join(ROOT, DEMO_DATA_DIR), { recursive: true, force: true });
+  const env: NodeJS.ProcessEnv = ownDataDir ? { ...process.env, VIGIL_DATA_DIR: join(ROOT, DEMO_DATA_DIR) } : process.env;
+  const config = loadConfig(env);
   const changesToken = config.CHANGES_WEBHOOK_TOKEN ?? `demo-${randomBytes(16).toString('hex')}`;
   const api = `http://localhost:${config.PORT}`;
   const otlp = `http://localhost:${config.OTLP_HTTP_PORT}`;
@@ -175,7 +185,7 @@ async function main(): Promise<void> {
     }
     say(`starting Vigil (as npm start; embedded Postgres, Redis and chDB under ${relative(ROOT, config.dataDir) || '.'})…`);
     // A short detection interval so the newcomer sees the anomaly within seconds of the fault's first closed minute.
-    vigil = startVigil(config, { ...process.env, CHANGES_WEBHOOK_TOKEN: changesToken, VIGIL_DETECTION_INTERVAL_MS: process.env.VIGIL_DETECTION_INTERVAL_MS ?? '5000', VIGIL_INVESTIGATION_GROUP_WAIT_MS: process.env.VIGIL_INVESTIGATION_GROUP_WAIT_MS ?? '15000' });
+    vigil = startVigil(config, { ...env, CHANGES_WEBHOOK_TOKEN: changesToken, VIGIL_DETECTION_INTERVAL_MS: process.env.VIGIL_DETECTION_INTERVAL_MS ?? '5000', VIGIL_INVESTIGATION_GROUP_WAIT_MS: process.env.VIGIL_INVESTIGATION_GROUP_WAIT_MS ?? '15000' });
     vigil.child.once('exit', (code) => {
       if (!stop.signal.aborted) {
         say(`Vigil exited (${code}); its log: ${vigil?.logFile}`);
