@@ -143,11 +143,12 @@ export class RedMonitor {
       if (poissonTail(point.errors, point.requests * Math.max(output.upper, output.expected, 0)) > this.params.previewTailProbability) continue;
       state.open = true;
       state.inBand = 0;
-      state.severity = this.severityOf(signal, actual, output.expected);
+      const severity = this.severityOf(signal, actual, output.expected);
+      state.severity = severity;
       state.confirmed = false;
       decisions.push({
         type: 'raise', service: point.service, operation: point.operation, signal, minute: point.minute,
-        expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity: this.severityOf(signal, actual, output.expected),
+        expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity,
       });
     }
     return decisions;

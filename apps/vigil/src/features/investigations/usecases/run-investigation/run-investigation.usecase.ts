@@ -122,19 +122,14 @@ export class RunInvestigationUseCase {
     riskContext: ProposalRiskContext,
     meta: (purpose: string) => CommandMetadata,
   ): Promise<{ proposalId: string; superseded?: string[] } | { sameActionAs: string }> {
-    const holder = await this.claimAction(best.action, investigatorProposalId(investigationId));
+    const proposalId = investigatorProposalId(investigationId);
+    const holder = await this.claimAction(best.action, proposalId);
     // Another investigation (of this fault, run in parallel) proposed this very action: a second copy would ask twice.
     if (holder) return { sameActionAs: holder };
-    const peerProposals = incident ? await this.undecidedPeerProposals(incident, anomalyId) : [];
-    const proposalId = await this.propose(investigationId, anomalyId, best, riskContext, meta);
-    const superseded: string[] = [];
-    for (const peer of peerProposals) {
-      await this.deps.bus.send('proposal', peer.proposalId, {
-        type: 'SupersedeProposal',
-        data: { proposalId: peer.proposalId, supersededBy: proposalId },
-        metadata: meta(`supersede:${peer.proposalId}`),
-      });
-      superseded.push(peer.proposalId);
+    const superseded = incident ? await this.undecidedPeerProposals(incident, anomalyId) : [];
+    await this.propose(proposalId, investigationId, anomalyId, best, riskContext, meta);
+    for (const peer of superseded) {
+      await this.deps.bus.send('proposal', peer, { type: 'SupersedeProposal', data: { proposalId: peer, supersededBy: proposalId }, metadata: meta(`supersede:${peer}`) });
     }
     return { proposalId, ...(superseded.length > 0 ? { superseded } : {}) };
   }
@@ -186,8 +181,8 @@ export class RunInvestigationUseCase {
   }
 
   /** The other members' investigator proposals nobody has decided on yet. */
-  private async undecidedPeerProposals(incident: IncidentGroup<PeerAnomaly>, self: string) {
-    const open: Array<{ proposalId: string; anomalyId: string; action: { kind: string; target: string } }> = [];
+  private async undecidedPeerProposals(incident: IncidentGroup<PeerAnomaly>, self: string): Promise<string[]> {
+    const open: string[] = [];
     for (const member of incident.members) {
       if (member.anomalyId === self) continue;
       const proposalId = investigatorProposalId(investigationIdOf(member));
@@ -195,7 +190,7 @@ export class RunInvestigationUseCase {
       // Not yet assessed: nobody was asked. Assessed: only while its approval is pending.
       if (state.status !== 'AwaitingAssessment' && state.status !== 'Assessed') continue;
       if (state.status === 'Assessed' && !(await this.deps.peers!.undecided(proposalId))) continue;
-      open.push({ proposalId, anomalyId: member.anomalyId, action: state.proposal.action });
+      open.push(proposalId);
     }
     return open;
   }
@@ -234,13 +229,13 @@ export class RunInvestigationUseCase {
   }
 
   private async propose(
+    proposalId: string,
     investigationId: string,
     anomalyId: string,
     candidate: CandidateAction,
     riskContext: ProposalRiskContext,
     meta: (purpose: string) => CommandMetadata,
-  ): Promise<string> {
-    const proposalId = investigatorProposalId(investigationId);
+  ): Promise<void> {
     const dryRun = await this.dryRun(candidate.action);
     const evidence = candidate.findingIds.length > 0 ? ` Evidence: investigation ${investigationId}, findings ${candidate.findingIds.join(', ')}.` : ` Evidence: investigation ${investigationId}.`;
     try {
@@ -253,7 +248,6 @@ export class RunInvestigationUseCase {
       // Proposed by an earlier run whose key was not the same (e.g. another time): the proposal stands.
       if (!(error instanceof DomainError && error.code === 'PROPOSAL.ALREADY_EXISTS')) throw error;
     }
-    return proposalId;
   }
 }
 
