@@ -138,6 +138,35 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     expect(input.serviceAnomalies).toEqual([{ service: 'sparse', score: 0 }]);
   });
 
+  it('does not take a fast database\'s p99 wobble (4 → 12 ms) for an onset: dependency tracing stops at the erroring caller above it', async () => {
+    // Forty-two hours before the story: shelf serves 30 requests a minute, each calling shelfdb (4 ms); from the onset
+    // half of shelf's requests fail and shelfdb's answers take 12 ms (z far over 5 on its tight baseline, but 8 ms is
+    // nothing a caller notices: the error-burst scenario's postgres under a changed tail-sampling mix).
+    const onset = story.onset - 42 * 3_600_000;
+    const rows = [];
+    for (let minute = -25; minute < 4; minute++) {
+      for (let i = 0; i < 30; i++) {
+        const at = onset + minute * 60_000 + i * 2_000;
+        const traceId = `shelf-${at}`;
+        const failed = minute >= 0 && i % 2 === 0;
+        const dbMs = minute >= 0 ? 12 : 4 + (i % 3) * 0.1;
+        rows.push(
+          { Timestamp: (at / 1000).toFixed(3), TraceId: traceId, SpanId: `p-${at}`, ServiceName: 'shelf', SpanName: 'GET /shelf', SpanKind: 'Server', StatusCode: failed ? 'Error' : 'Ok', Duration: String(30_000_000), SampleWeight: 1 },
+          { Timestamp: (at / 1000 + 0.001).toFixed(3), TraceId: traceId, SpanId: `c-${at}`, ParentSpanId: `p-${at}`, ServiceName: 'shelfdb', SpanName: 'SELECT shelf', SpanKind: 'Server', StatusCode: 'Ok', Duration: String(Math.round(dbMs * 1_000_000)), SampleWeight: 1 },
+        );
+      }
+    }
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: rows, format: 'JSONEachRow' });
+    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 3 * 60_000).toISOString() };
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather({ service: 'shelf', signal: 'error_rate', window });
+    expect(input.edges).toContainEqual({ caller: 'shelf', callee: 'shelfdb', calls: expect.any(Number), errors: 0 });
+    const byService = new Map(input.serviceAnomalies!.map((entry) => [entry.service, entry]));
+    expect(byService.get('shelf')).toMatchObject({ onset, signal: 'error_rate' });
+    expect(byService.get('shelfdb')).toEqual({ service: 'shelfdb', score: 0 });
+    const outcome = investigate({ ...input, anomaly: { service: 'shelf', signal: 'error_rate', onset } });
+    expect(outcome.findings.find((finding) => finding.kind === 'dependency')?.subject.service).toBe('shelf');
+  });
+
   it('waits for the spans of the anomaly\'s window to land (tail sampling delays them) before reading', async () => {
     const onset = story.onset - 36 * 3_600_000;
     const window = { start: new Date(onset).toISOString(), end: new Date(onset + 60_000).toISOString() };

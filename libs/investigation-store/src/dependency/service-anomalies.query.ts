@@ -1,4 +1,4 @@
-import { MetricSeries, OnsetOptions, ServiceAnomaly, scoreService } from '@vigil/investigation';
+import { Materiality, MetricSeries, OnsetOptions, ServiceAnomaly, scoreService } from '@vigil/investigation';
 import { ClickHouseReader, INTEGER_WEIGHT, instantParam, toNumber } from '../clickhouse-reader';
 import { ERROR_SPAN } from '../bubbleup/span-attribute-counts.query';
 import { InvestigationScope } from '../investigation-scope';
@@ -15,12 +15,27 @@ interface MinuteRow {
 const MIN_MINUTE_SHARE = 0.25;
 
 /**
+ * How far a minute must move to be an onset, besides its z: the detector's own guards (libs/detection's RED monitor:
+ * +2 points of error rate, latency 1.5× and +20 ms). A database answering in 1.5 ms has a p99 of a few ms, estimated
+ * per minute from tail-sampled spans whose mix shifts when a caller's error traces are all kept: it can double by
+ * chance, and dependency tracing then walked past the erroring service to "the slower database" below it.
+ */
+export const EVIDENCE_MATERIALITY: Readonly<Record<'error_rate' | 'latency_p99', Materiality>> = {
+  error_rate: { minChange: 2 },
+  latency_p99: { minChange: 20, minRatio: 1.5 },
+};
+
+/**
  * Per-service anomaly scores and onsets for dependency tracing: per-minute weighted error rate (in percent) and p99 (ms) of each
  * service from otel_traces, the minutes before `seriesStart` as the baseline and the rest as the window, scored by
  * `scoreService` (robust z, onset = first upward crossing).
  */
 export class ServiceAnomaliesQuery {
-  constructor(private readonly reader: ClickHouseReader, private readonly onset: Partial<OnsetOptions> = {}) {}
+  constructor(
+    private readonly reader: ClickHouseReader,
+    private readonly onset: Partial<OnsetOptions> = {},
+    private readonly materiality: Readonly<Record<'error_rate' | 'latency_p99', Materiality>> = EVIDENCE_MATERIALITY,
+  ) {}
 
   async gather(scope: InvestigationScope, services: readonly string[]): Promise<ServiceAnomaly[]> {
     const rows = await this.reader.rows<MinuteRow>(
@@ -42,9 +57,10 @@ export class ServiceAnomaliesQuery {
       const counts = baselineRows.map((row) => toNumber(row.requests)).sort((a, b) => a - b);
       const typical = counts.length > 0 ? counts[Math.floor(counts.length / 2)] : 0;
       const scored = (row: MinuteRow) => toNumber(row.requests) >= MIN_MINUTE_SHARE * typical;
-      const series = (name: string, value: (row: MinuteRow) => number): MetricSeries => ({
+      const series = (name: 'error_rate' | 'latency_p99', value: (row: MinuteRow) => number): MetricSeries => ({
         name,
         direction: 'up',
+        materiality: this.materiality[name],
         baseline: baselineRows.map(value),
         window: minutes.filter((row) => toNumber(row.minute) >= scope.seriesStart).map((row) => ({ at: toNumber(row.minute), value: scored(row) ? value(row) : null })),
       });

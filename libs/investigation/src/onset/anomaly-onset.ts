@@ -23,6 +23,19 @@ export interface MetricSeries {
   readonly baseline: readonly (number | null)[];
   /** Samples from the investigated window, in any order. */
   readonly window: readonly SeriesPoint[];
+  /**
+   * A point over the z threshold is anomalous only if it also matters: at least `minChange` away from the baseline
+   * median in the bad direction and (when set) at least `minRatio`× it. A p99 of 1.5 ms estimated from a few sampled
+   * spans can triple by chance; that is statistics, not a slower database. Absent: z alone decides.
+   */
+  readonly materiality?: Materiality;
+}
+
+export interface Materiality {
+  /** Smallest harmful distance from the baseline median, in the metric's unit. */
+  readonly minChange: number;
+  /** Smallest value / median (for `up`; median / value for `down`); ignored for `both`. */
+  readonly minRatio?: number;
 }
 
 export interface OnsetOptions {
@@ -113,22 +126,43 @@ export function scoreMetric(series: MetricSeries, options: Partial<OnsetOptions>
   const o = { ...DEFAULT_ONSET_OPTIONS, ...options };
   const baseline = robustBaseline(series.baseline, o);
   if (!baseline || baseline.points < o.minBaselinePoints) return { name: series.name, score: 0, maxZ: 0, preexisting: false };
+  const material = isMaterial(baseline.center, series.direction, series.materiality);
   const points = series.window
     .filter((point): point is { at: InstantInput; value: number } => point.value !== null && Number.isFinite(point.value))
-    .map((point) => ({ at: toMillis(point.at, `${series.name} window point`), z: directedZ(point.value, baseline, series.direction, o.maxZ) }))
+    .map((point) => {
+      const z = directedZ(point.value, baseline, series.direction, o.maxZ);
+      return { at: toMillis(point.at, `${series.name} window point`), z, hot: z >= o.threshold && material(point.value) };
+    })
     .sort((a, b) => a.at - b.at);
   let maxZ = 0;
   let score = 0;
   let onset: number | undefined;
-  // A run from i lasts: its next minRunPoints − 1 points (as many as the window still has) are at or above the threshold.
-  const lasts = (i: number) => points.slice(i, i + Math.max(1, o.minRunPoints)).every((point) => point.z >= o.threshold);
+  // A run from i lasts: its next minRunPoints − 1 points (as many as the window still has) are anomalous.
+  const lasts = (i: number) => points.slice(i, i + Math.max(1, o.minRunPoints)).every((point) => point.hot);
   points.forEach((point, i) => {
     maxZ = Math.max(maxZ, point.z);
-    if (onset === undefined && i > 0 && point.z >= o.threshold && points[i - 1].z < o.threshold && lasts(i)) onset = point.at;
-    if (onset !== undefined) score = Math.max(score, point.z);
+    if (onset === undefined && i > 0 && point.hot && !points[i - 1].hot && lasts(i)) onset = point.at;
+    if (onset !== undefined && point.hot) score = Math.max(score, point.z);
   });
-  const preexisting = points.length > 0 && points[0].z >= o.threshold;
+  const preexisting = points.length > 0 && points[0].hot;
   return { name: series.name, score, maxZ, preexisting, baseline, ...(onset !== undefined ? { onset } : {}) };
+}
+
+function isMaterial(center: number, direction: Direction, materiality: Materiality | undefined): (value: number) => boolean {
+  if (!materiality) return () => true;
+  const { minChange, minRatio } = materiality;
+  switch (direction) {
+    case 'up':
+      return (value) => value - center >= minChange && (minRatio === undefined || value >= center * minRatio);
+    case 'down':
+      return (value) => center - value >= minChange && (minRatio === undefined || value * minRatio <= center);
+    case 'both':
+      return (value) => Math.abs(value - center) >= minChange;
+    default: {
+      const unknown: never = direction;
+      throw new Error(`unknown direction ${String(unknown)}`);
+    }
+  }
 }
 
 export interface ServiceSeries {

@@ -70,6 +70,34 @@ describe('scoreMetric', () => {
     expect(metric.onset).toBe(minute(2));
   });
 
+  it('given a fast database whose sampled p99 jumps from 6 to 14 ms, when scored with a 20 ms materiality, then it has no onset, while 6 → 60 ms has one', () => {
+    const fastBaseline = [6, 6.2, 5.8, 6.1, 5.9, 6, 6.3, 5.7];
+    const materiality = { minChange: 20, minRatio: 1.5 };
+    const blip = scoreMetric({ name: 'latency_p99', direction: 'up', baseline: fastBaseline, window: window([6, 14, 13, 14]), materiality });
+    expect(scoreMetric({ name: 'latency_p99', direction: 'up', baseline: fastBaseline, window: window([6, 14, 13, 14]) }).onset).toBe(minute(1));
+    expect(blip.onset).toBeUndefined();
+    expect(blip.score).toBe(0);
+    expect(blip.maxZ).toBeGreaterThan(5);
+    const slow = scoreMetric({ name: 'latency_p99', direction: 'up', baseline: fastBaseline, window: window([6, 14, 60, 70]), materiality });
+    expect(slow.onset).toBe(minute(2));
+    expect(slow.score).toBeGreaterThan(100);
+  });
+
+  it('given a slow series whose rise is big in ms but small in ratio, when scored with minRatio 1.5, then it has no onset', () => {
+    const slowBaseline = [400, 402, 398, 401, 399, 400];
+    const metric = scoreMetric({ name: 'latency_p99', direction: 'up', baseline: slowBaseline, window: window([400, 450, 460, 455]), materiality: { minChange: 20, minRatio: 1.5 } });
+    expect(metric.onset).toBeUndefined();
+  });
+
+  it('given availability dropping with materiality, when scored with direction down, then only a drop of at least minChange is an onset', () => {
+    const baseline = [100, 100, 100, 99.9, 100];
+    const tight = { relativeScaleFloor: 0.001 };
+    const small = scoreMetric({ name: 'availability', direction: 'down', baseline, window: window([100, 98.5, 98.5]), materiality: { minChange: 2 } }, tight);
+    expect(small.maxZ).toBeGreaterThan(5);
+    expect(small.onset).toBeUndefined();
+    expect(scoreMetric({ name: 'availability', direction: 'down', baseline, window: window([100, 97, 96]), materiality: { minChange: 2 } }, tight).onset).toBe(minute(1));
+  });
+
   it('given too short a baseline, when scored, then the metric is not scored', () => {
     expect(scoreMetric({ name: 'x', direction: 'up', baseline: [1], window: window([1, 100]) }).score).toBe(0);
   });
