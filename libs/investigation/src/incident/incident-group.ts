@@ -47,7 +47,8 @@ export interface IncidentGroup<A extends DetectedAnomalyRef = DetectedAnomalyRef
  *   from the detector, merged with the span evidence's `serviceAnomalies`) names the root;
  * - the lead is an anomaly on the root, else on the deepest service of the walk's path to it that has one;
  * - on that service a RED anomaly before an SLO one, then the earliest onset, then the smallest id (so every
- *   investigation of the group picks the same lead from the same anomalies).
+ *   investigation of the group picks the same lead from the same anomalies);
+ * - an anomaly in `cannotLead` is skipped: the lead is then the next one up the path.
  */
 export function incidentGroup<A extends DetectedAnomalyRef>(
   input: {
@@ -55,6 +56,11 @@ export function incidentGroup<A extends DetectedAnomalyRef>(
     readonly others: readonly A[];
     readonly graph: ServiceGraph;
     readonly serviceAnomalies?: readonly ServiceAnomaly[];
+    /**
+     * Anomalies that may not lead (their investigation gave up without evidence): they still group and count for
+     * tracing, but the lead is the next anomaly on the path to the root. Ignored when no other member could lead.
+     */
+    readonly cannotLead?: ReadonlySet<string>;
   },
   options: Partial<IncidentGroupOptions> = {},
 ): IncidentGroup<A> {
@@ -114,7 +120,9 @@ export function incidentGroup<A extends DetectedAnomalyRef>(
   });
   const traced = traceRootCause({ graph, anomalies: [...evidence, ...detected] }, trace);
 
-  const onService = (service: string) => pool.filter((member) => member.service === service).sort(leadOrder(onsetOf))[0];
+  const able = pool.filter((member) => !input.cannotLead?.has(member.anomalyId));
+  const leaders = able.length > 0 ? able : pool;
+  const onService = (service: string) => leaders.filter((member) => member.service === service).sort(leadOrder(onsetOf))[0];
   for (const root of traced.candidates.filter((candidate) => candidate.role === 'root')) {
     const path = root.path ?? [root.service];
     for (let i = path.length - 1; i >= 0; i--) {
@@ -122,7 +130,7 @@ export function incidentGroup<A extends DetectedAnomalyRef>(
       if (lead) return { members: ordered, lead, root: root.service };
     }
   }
-  return { members: ordered, lead: [...pool].sort(leadOrder(onsetOf))[0], ...(traced.top ? { root: traced.top.service } : {}) };
+  return { members: ordered, lead: [...leaders].sort(leadOrder(onsetOf))[0], ...(traced.top ? { root: traced.top.service } : {}) };
 }
 
 const isSloSignal = (signal: string) => signal.startsWith('slo:');

@@ -37,6 +37,18 @@ describe('incidentGroup', () => {
     expect(group.members).toEqual([frontend, checkout, inventory]);
   });
 
+  it('given the leaking service\'s investigation gave up, when grouped without it as a possible lead, then the next anomaly up the path leads and the root stays the same', () => {
+    const frontend = anomaly('frontend', 'latency_p95', 2);
+    const checkout = anomaly('checkout', 'latency_p95', 2);
+    const inventory = anomaly('inventory', 'latency_p95', 2);
+    const group = incidentGroup({ self: frontend, others: [checkout, inventory], graph, cannotLead: new Set([inventory.anomalyId]) });
+    expect(group.lead).toBe(checkout);
+    expect(group.root).toBe('inventory');
+    expect(group.members).toEqual([frontend, checkout, inventory]);
+    // Nobody else could lead: the one that gave up is still named (an incident always has a lead).
+    expect(incidentGroup({ self: inventory, others: [], graph, cannotLead: new Set([inventory.anomalyId]) }).lead).toBe(inventory);
+  });
+
   it('given the callee\'s anomaly began after its caller\'s by more than the tolerance, when grouped, then the caller leads (a cause does not start after its effect)', () => {
     const checkout = anomaly('checkout', 'error_rate', 0);
     const inventory = anomaly('inventory', 'error_rate', 5);

@@ -52,6 +52,14 @@ export class InvestigationQueue {
   }
 
   /**
+   * Runs an investigation's job again, without the group wait (its incident is already detected), once per `reason`:
+   * the first job's id stays taken while BullMQ keeps it.
+   */
+  async enqueueAgain(job: InvestigationJob, reason: string): Promise<void> {
+    await this.queue.add(JOB_NAME, job, { jobId: `${job.investigationId}:${reason}` });
+  }
+
+  /**
    * Starts working jobs with `run`; a throw retries the job with backoff until its attempts run out, and `onFailed`
    * hears of every failure (`final` on the last attempt).
    */

@@ -58,8 +58,12 @@ export class Investigations {
       (job, error, final) => {
         deps.logger.warn({ err: error, investigationId: job?.investigationId, correlationId: job?.correlationId, final }, 'investigation job failed');
         if (!job || !final) return;
-        // The last try failed: conclude with the reason rather than leave the investigation open forever.
-        this.investigator.giveUp(job, error).catch((failure) => deps.logger.error({ err: failure, investigationId: job.investigationId }, 'could not conclude a failed investigation'));
+        // The last try failed: conclude with the reason rather than leave the investigation open forever, and run
+        // the investigations that deferred to this one again (another of them leads and proposes).
+        this.investigator
+          .giveUp(job, error)
+          .then((deferred) => Promise.all(deferred.map((again) => this.queue.enqueueAgain(again, `lead-gave-up:${job.investigationId}`))))
+          .catch((failure) => deps.logger.error({ err: failure, investigationId: job.investigationId }, 'could not conclude a failed investigation'));
       },
     );
   }

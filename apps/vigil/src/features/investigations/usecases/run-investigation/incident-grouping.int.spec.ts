@@ -11,6 +11,7 @@ jest.setTimeout(120_000);
 
 const MINUTE = 60_000;
 const ONSET = Math.floor((Date.now() - 20 * MINUTE) / MINUTE) * MINUTE;
+const ONSET_NOW = ONSET;
 const iso = (ms: number) => new Date(ms).toISOString();
 const EDGES = [
   { caller: 'frontend', callee: 'checkout', calls: 100 },
@@ -26,7 +27,7 @@ const TARGETS = {
  * (for payments) its deployment. What the span store saw is the gatherer's concern (its own int specs); this spec is
  * about what the investigator does with the incident's other anomalies and proposals.
  */
-function evidenceFor(view: 'before-payments-anomaly' | 'after'): (scope: { service: string; signal: string; window: { start: string } }) => Promise<InvestigationEvidence> {
+function evidenceFor(view: 'before-payments-anomaly' | 'after', ONSET = ONSET_NOW): (scope: { service: string; signal: string; window: { start: string } }) => Promise<InvestigationEvidence> {
   return async (scope) => {
     const paymentsAnomalous = view === 'after';
     const input: InvestigationInput = {
@@ -136,5 +137,38 @@ describe('one proposal per incident (investigator on Postgres, read models, saga
     expect(proposing).toHaveLength(1);
     const deferring = runs.filter((run) => run.kind === 'concluded' && run.proposalId === undefined);
     expect(deferring).toEqual([expect.objectContaining({ kind: 'concluded', sameActionAs: proposing[0].kind === 'concluded' ? proposing[0].proposalId : undefined })]);
+  });
+
+  it('a lead whose investigation gives up hands the incident on: the investigations that deferred to it run again and the next anomaly up the path proposes, once', async () => {
+    // Another fault, an hour earlier (its own incident), investigated once the first spec's claim on the same rollback
+    // has lapsed (the investigator's clock runs two hours ahead).
+    const onset = ONSET - 60 * MINUTE;
+    const later = () => new Date(Date.now() + 120 * MINUTE).toISOString();
+    const run = () =>
+      new RunInvestigationUseCase({ bus: vigil.runtime.bus, clock: later, evidence: { gather: evidenceFor('after', onset) as never }, peers: new ReadModelIncidentPeers(vigil.runtime.dataSource, vigil.runtime.bus) });
+    const payments = await detect('payments', onset - MINUTE);
+    const checkout = await detect('checkout', onset);
+    const frontend = await detect('frontend', onset);
+    // payments leads and is still open: both symptoms defer to it.
+    expect(await run().execute(checkout.job)).toMatchObject({ deferredTo: payments.anomalyId });
+    expect(await run().execute(frontend.job)).toMatchObject({ deferredTo: payments.anomalyId });
+
+    // payments' last try fails: it concludes without a proposal and names the two to run again.
+    const again = await run().giveUp(payments.job, new Error('ClickHouse is unreachable'));
+    expect(again.map((job) => job.investigationId).sort()).toEqual([checkout.job.investigationId, frontend.job.investigationId].sort());
+    expect(again).toContainEqual({ investigationId: checkout.job.investigationId, openedEventId: checkout.job.openedEventId, correlationId: expect.any(String) });
+
+    // frontend runs first: checkout now leads (nearest the root that can) and will propose on its run, so frontend defers again.
+    const frontendAgain = again.find((job) => job.investigationId === frontend.job.investigationId)!;
+    const checkoutAgain = again.find((job) => job.investigationId === checkout.job.investigationId)!;
+    expect(await run().execute(frontendAgain)).toEqual({ kind: 'concluded', findings: expect.any(Number), deferredTo: checkout.anomalyId });
+    const proposal = investigatorProposalId(checkout.job.investigationId);
+    expect(await run().execute(checkoutAgain)).toEqual({ kind: 'concluded', findings: expect.any(Number), proposalId: proposal });
+    // The root is still payments (its deployment): the proposal acts on it, not on the symptom.
+    const proposed = (await streamOf(`proposal-${proposal}`))[0].data as { action: { kind: string; target: string } };
+    expect(proposed.action).toMatchObject({ kind: 'argocd.rollback', target: 'argocd:payments-api' });
+    for (const member of [payments, frontend]) expect(await streamOf(`proposal-${investigatorProposalId(member.job.investigationId)}`)).toEqual([]);
+    // A lead that gave up is not asked to run again, and its own retry is a no-op.
+    expect(await run().giveUp(payments.job, new Error('again'))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { CommandBus } from '@vigil/application';
 import { AnomalyDetected } from '@vigil/domain/anomaly';
 import { sagaIds } from '@vigil/domain/approval-saga';
-import { Hypothesis, IncidentGrouping, RecordFinding } from '@vigil/domain/investigation';
+import { Hypothesis, IncidentGrouping, InvestigationConcluded, RecordFinding } from '@vigil/domain/investigation';
 import { ProposalRiskContext } from '@vigil/domain/remediation';
 import { CommandMetadata, DomainError } from '@vigil/domain/shared';
 import { buildServiceGraph, CandidateAction, dependentsOf, IncidentGroup, incidentGroup, investigate, InvestigationOptions, recordFindingData } from '@vigil/investigation';
@@ -92,8 +92,7 @@ export class RunInvestigationUseCase {
       summary: summaryOf(anomaly),
     });
     const outcome = investigate(evidence.input, { ...this.deps.options, trace: this.traceOptions });
-    const incident = await this.incidentOf(peerOf(detected), evidence);
-    const deferTo = incident && (await this.leadProposes(incident, anomaly.anomalyId)) ? incident.lead : undefined;
+    const { incident, deferTo } = await this.incidentAndLead(peerOf(detected), evidence);
     if (state.status === 'Open') {
       for (const finding of outcome.findings) {
         const data: RecordFinding['data'] = recordFindingData(investigationId, finding);
@@ -138,29 +137,59 @@ export class RunInvestigationUseCase {
     return { ...EVIDENCE_TRACE_OPTIONS, ...this.deps.options?.trace };
   }
 
-  /** The anomalies of this one's incident and its lead, when the peers and the service graph are known. */
-  private async incidentOf(self: PeerAnomaly, evidence: InvestigationEvidence): Promise<IncidentGroup<PeerAnomaly> | undefined> {
-    if (!this.deps.peers || !evidence.input.edges) return undefined;
+  /**
+   * This anomaly's incident and the lead to defer to, when the peers and the service graph are known. A lead whose
+   * investigation gave up cannot propose: the incident is grouped again without it as a possible lead.
+   */
+  private async incidentAndLead(self: PeerAnomaly, evidence: InvestigationEvidence): Promise<{ incident?: IncidentGroup<PeerAnomaly>; deferTo?: PeerAnomaly }> {
+    if (!this.deps.peers || !evidence.input.edges) return {};
     const from = new Date(Date.parse(self.onset) - INCIDENT_WINDOW_MS).toISOString();
     const others = await this.deps.peers.anomaliesSince(from);
     const graph = buildServiceGraph(evidence.input.edges);
-    return incidentGroup(
-      { self, others, graph, ...(evidence.input.serviceAnomalies ? { serviceAnomalies: evidence.input.serviceAnomalies } : {}) },
-      { windowMs: INCIDENT_WINDOW_MS, trace: this.traceOptions },
-    );
+    const cannotLead = new Set<string>();
+    for (;;) {
+      const incident = incidentGroup(
+        { self, others, graph, cannotLead, ...(evidence.input.serviceAnomalies ? { serviceAnomalies: evidence.input.serviceAnomalies } : {}) },
+        { windowMs: INCIDENT_WINDOW_MS, trace: this.traceOptions },
+      );
+      const { lead } = incident;
+      if (lead.anomalyId === self.anomalyId || cannotLead.has(lead.anomalyId)) return { incident };
+      const standing = await this.leadStanding(lead);
+      if (standing === 'gave-up') {
+        cannotLead.add(lead.anomalyId);
+        continue;
+      }
+      return { incident, ...(standing === 'proposes' ? { deferTo: lead } : {}) };
+    }
   }
 
   /**
-   * Whether the lead's investigation proposes for the incident: it is still to conclude, or it proposed. A lead that
-   * concluded without proposing (it deferred itself, before this anomaly was detected) leaves the proposal to us.
+   * What the lead's investigation does for the incident:
+   * - `proposes`: it is still to conclude, it proposed, or it deferred to a lead that gave up (its job runs again
+   *   then, see {@link giveUp});
+   * - `gave-up`: it concluded without looking at the incident (no evidence) and proposed nothing;
+   * - `left-to-us`: it concluded without proposing, deferring to an anomaly it saw as the lead before this one was
+   *   detected: the proposal is ours.
    */
-  private async leadProposes(incident: IncidentGroup<PeerAnomaly>, self: string): Promise<boolean> {
-    if (incident.lead.anomalyId === self) return false;
-    const leadInvestigation = investigationIdOf(incident.lead);
-    const { state } = await this.deps.bus.load('investigation', leadInvestigation);
-    if (state.status !== 'Concluded') return true;
-    const { state: proposal } = await this.deps.bus.load('proposal', investigatorProposalId(leadInvestigation));
-    return proposal.status !== 'Initial';
+  private async leadStanding(lead: PeerAnomaly): Promise<'proposes' | 'gave-up' | 'left-to-us'> {
+    const conclusion = await this.conclusionOf(lead);
+    if (conclusion === 'open' || conclusion === 'proposed') return 'proposes';
+    if (!conclusion.incident) return 'gave-up';
+    const { leadAnomalyId } = conclusion.incident;
+    if (leadAnomalyId === lead.anomalyId) return 'left-to-us';
+    const peers = await this.deps.peers!.anomaliesSince(new Date(Date.parse(lead.onset) - INCIDENT_WINDOW_MS).toISOString());
+    const itsLead = peers.find((peer) => peer.anomalyId === leadAnomalyId);
+    return itsLead && gaveUp(await this.conclusionOf(itsLead)) ? 'proposes' : 'left-to-us';
+  }
+
+  /** An anomaly's investigation: still open, concluded with a proposal, or its conclusion (without one). */
+  private async conclusionOf(anomaly: PeerAnomaly): Promise<'open' | 'proposed' | InvestigationConcluded['data']> {
+    const investigationId = investigationIdOf(anomaly);
+    const { events } = await this.deps.bus.load('investigation', investigationId);
+    const concluded = events.find((event) => event.type === 'InvestigationConcluded');
+    if (!concluded) return 'open';
+    const { state: proposal } = await this.deps.bus.load('proposal', investigatorProposalId(investigationId));
+    return proposal.status !== 'Initial' ? 'proposed' : (concluded.data as InvestigationConcluded['data']);
   }
 
   /**
@@ -195,12 +224,37 @@ export class RunInvestigationUseCase {
     return open;
   }
 
-  /** After the last try failed: concludes (if still open) saying why nothing was found; proposes nothing. */
-  async giveUp(job: InvestigationJob, error: Error): Promise<void> {
+  /**
+   * After the last try failed: concludes (if still open) saying why nothing was found, proposes nothing, and returns
+   * the jobs of the incident's investigations that deferred to this one: run again, they pick another lead (one of
+   * them proposes) instead of leaving the incident without a proposal.
+   */
+  async giveUp(job: InvestigationJob, error: Error): Promise<InvestigationJob[]> {
     const { state } = await this.deps.bus.load('investigation', job.investigationId);
-    if (state.status !== 'Open') return;
+    if (state.status !== 'Open') return [];
     const hypothesis: Hypothesis = { summary: `The investigation could not gather its evidence: ${error.message}`.slice(0, 1000), confidence: 0 };
     await this.conclude(job.investigationId, [hypothesis], this.metadataFor(job));
+    return this.deferredTo(state.investigation.anomalyIds[0]);
+  }
+
+  /** The jobs of the investigations that concluded deferring to `anomalyId` and proposed nothing. */
+  private async deferredTo(anomalyId: string | undefined): Promise<InvestigationJob[]> {
+    const detected = await this.detectedAnomaly(anomalyId);
+    if (!detected || !this.deps.peers) return [];
+    const peers = await this.deps.peers.anomaliesSince(new Date(Date.parse(detected.data.window.start) - INCIDENT_WINDOW_MS).toISOString());
+    const jobs: InvestigationJob[] = [];
+    for (const peer of peers) {
+      if (peer.anomalyId === anomalyId) continue;
+      const conclusion = await this.conclusionOf(peer);
+      if (typeof conclusion !== 'object' || conclusion.incident?.leadAnomalyId !== anomalyId) continue;
+      const investigationId = investigationIdOf(peer);
+      const { events } = await this.deps.bus.load('investigation', investigationId);
+      const opened = events.find((event) => event.type === 'InvestigationOpened');
+      if (!opened) continue;
+      const correlationId = opened.metadata.correlationId;
+      jobs.push({ investigationId, openedEventId: opened.eventId, ...(typeof correlationId === 'string' ? { correlationId } : {}) });
+    }
+    return jobs;
   }
 
   private metadataFor(job: InvestigationJob): (purpose: string) => CommandMetadata {
@@ -267,6 +321,9 @@ function riskContextOf(evidence: InvestigationEvidence, candidate: CandidateActi
 
 /** The saga opens one investigation per AnomalyDetected, its id derived from the event's. */
 const investigationIdOf = (anomaly: PeerAnomaly): string => sagaIds.investigation(uuidFromSeed, anomaly.detectedEventId);
+
+/** Concluded without looking at its incident (no evidence: its last try failed) and proposed nothing. */
+const gaveUp = (conclusion: 'open' | 'proposed' | InvestigationConcluded['data']): boolean => typeof conclusion === 'object' && !conclusion.incident;
 
 /** Ranked last (confidence 0): why this investigation proposes nothing although it found a cause. */
 function deferredHypothesis(lead: PeerAnomaly): Hypothesis {
