@@ -64,6 +64,12 @@ export const DETECTION_FLAGS = {
   'detection-rate': { default: 4, description: 'scenario traces/s (~8 spans each) during the detection runs', min: 0.5 },
 } satisfies Record<string, FlagSpec>;
 
+/** This file run alone also times a latency-only fault, which the detector judges on closed minutes only. */
+const STANDALONE_FLAGS = {
+  ...DETECTION_FLAGS,
+  'detection-slow': { default: 1, description: '1: also time a latency-only fault (slow-dependency, from its onset); 0: the error burst only', integer: true, min: 0 },
+} satisfies Record<string, FlagSpec>;
+
 const LIVE_LEAD_MS = 15_000;
 
 /**
@@ -143,7 +149,8 @@ async function measureOnce(
     const onset = nextInstantAtSecond(Date.now() + LIVE_LEAD_MS, run.onsetSecond);
     const scenario = new Scenario({ seed, tracesPerSecond: run.tracesPerSecond, fault: { kind: run.fault, at: onset } });
     const service = scenario.label!.rootCauseService;
-    const firstFaulty = firstFailingSpanUs(scenario, service, onset);
+    // A fault without failures (a slowdown ramping up) is timed from its onset: when it starts, not when it shows.
+    const firstFaulty = scenario.label!.symptoms.includes('error_rate') ? firstFailingSpanUs(scenario, service, onset) : onset * 1000;
     const firstFaultyMs = firstFaulty / 1000;
     const floorSeconds = (minuteOf(firstFaultyMs) + MINUTE_MS + DEFAULT_LATENESS_MS + run.intervalMs - firstFaultyMs) / 1000;
     const timeoutMs = (run.timeoutSeconds ?? 180) * 1000;
@@ -221,16 +228,18 @@ async function detectedFor(vigil: TestVigil, service: string): Promise<AnomalyDe
   return rows.map((row) => ({ recordedAt: row.recorded_at.getTime(), operation: row.data.operation, signal: row.data.signal, windowStart: row.data.window.start }));
 }
 
-/** `node -r ./tools/register.js bench/ingest/detection-latency.ts [--detection-runs 3]`: this measurement alone. */
+/** `node -r ./tools/register.js bench/ingest/detection-latency.ts [--detection-runs 3] [--detection-slow 0]`: this measurement alone. */
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), DETECTION_FLAGS);
-  const result = await measureDetectionLatency({ runs: flags['detection-runs'], historyMinutes: flags['detection-history'], tracesPerSecond: flags['detection-rate'] });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const flags = parseFlags(process.argv.slice(2), STANDALONE_FLAGS);
+  const faults: FaultKind[] = flags['detection-slow'] ? ['error-burst', 'slow-dependency'] : ['error-burst'];
+  const results: DetectionLatencyResult[] = [];
+  for (const fault of faults) results.push(await measureDetectionLatency({ runs: flags['detection-runs'], historyMinutes: flags['detection-history'], tracesPerSecond: flags['detection-rate'], fault }));
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }
 
 if (require.main === module) {
   main().then(() => process.exit(0), (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n${flagsUsage(DETECTION_FLAGS)}\n`);
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n${flagsUsage(STANDALONE_FLAGS)}\n`);
     process.exit(1);
   });
 }
