@@ -113,11 +113,15 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
     await writer.stop();
   });
 
-  it('stores through JSONCompactEachRow exactly what a JSONEachRow insert of the same rows stores, in every table; rows of mixed shapes go as JSONEachRow', async () => {
-    const [viaWriter, reference] = [`${database}_fmt`, `${database}_ref`];
-    for (const db of [viaWriter, reference]) await new ClickHouseMigrator(clickhouse.client, { database: db }).migrate();
+  it('stores through JSONCompactEachRow exactly what a JSONEachRow insert of the same rows stores, in every table, in the request and from a local file; rows of mixed shapes go as JSONEachRow', async () => {
+    const [viaWriter, viaFiles, reference] = [`${database}_fmt`, `${database}_file`, `${database}_ref`];
+    for (const db of [viaWriter, viaFiles, reference]) await new ClickHouseMigrator(clickhouse.client, { database: db }).migrate();
     const traceId = hex(16);
-    const spans = [span(traceId), span(traceId, { events: [], links: [], name: 'it\'s "quoted" \\ \u00e9', attributes: { 'a.b': 'x\ny' } })];
+    const nanos = `${(BigInt(Date.now()) * 1_000_000n + 123_457n).toString()}`; // DateTime64(9) keeps every digit
+    const spans = [
+      span(traceId), span(traceId, { events: [], links: [], name: 'it\'s "quoted" \\ \u00e9', attributes: { 'a.b': 'x\ny', "k'\\": 'tab\there' } }),
+      span(traceId, { startTimeUnixNano: nanos, endTimeUnixNano: `${BigInt(nanos) + 987_654_321n}`, events: [{ timeUnixNano: nanos, name: 'e', attributes: { q: "'" } }] }),
+    ];
     const log = {
       timeUnixNano: nowNanos(), observedTimeUnixNano: nowNanos(), traceId, spanId: spans[0].spanId, traceFlags: 1, severityText: 'ERROR', severityNumber: 17,
       serviceName: 'checkout', body: 'payment failed', resourceSchemaUrl: '', resourceAttributes: { 'service.name': 'checkout' }, scopeSchemaUrl: '', scopeName: 's',
@@ -152,9 +156,18 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
       query: (params: Parameters<ClickHouseClient['query']>[0]) => clickhouse.client.query(params),
     } as unknown as ClickHouseClient;
     const writer = new ClickHouseTelemetryWriter({ client, database: viaWriter, flushIntervalMs: 20 });
+    expect(writer.transport).toBe('request');
     await writer.writeTables(rows.tables);
     await writer.writeTables(mixed.tables);
     await writer.stop();
+    // chDB in this process reads each insert's rows from a local file (INSERT … FROM INFILE): the same rows must land.
+    if (!clickhouse.external) {
+      const fileWriter = new ClickHouseTelemetryWriter({ client: clickhouse.client, database: viaFiles, flushIntervalMs: 20 });
+      expect(fileWriter.transport).toBe('file');
+      await fileWriter.writeTables(rows.tables);
+      await fileWriter.writeTables(mixed.tables);
+      await fileWriter.stop();
+    }
     expect(formats.sort()).toEqual([
       'otel_logs JSONCompactEachRow', 'otel_metrics_gauge JSONCompactEachRow', 'otel_metrics_histogram JSONCompactEachRow', 'otel_metrics_sum JSONCompactEachRow',
       'otel_traces JSONCompactEachRow', 'otel_traces JSONEachRow', ...Array<string>(6).fill('vigil_written_messages JSONCompactEachRow'),
@@ -178,10 +191,11 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
       const expected = await stored(reference, table);
       expect(expected.length).toBe(rows.tables.get(table)!.flatMap((part) => part.rows).length);
       expect(await stored(viaWriter, table)).toEqual(expected);
+      if (!clickhouse.external) expect(await stored(viaFiles, table)).toEqual(expected);
     }
     const weights = await (await clickhouse.client.query({ query: `SELECT SampleWeight AS w FROM ${viaWriter}.otel_traces ORDER BY w`, format: 'JSONEachRow' })).json<{ w: number }>();
-    expect(weights.map((row) => row.w)).toEqual([1, 1, 1, 1]);
-    for (const db of [viaWriter, reference]) await clickhouse.client.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+    expect(weights.map((row) => row.w)).toEqual([1, 1, 1, 1, 1]);
+    for (const db of [viaWriter, viaFiles, reference]) await clickhouse.client.command({ query: `DROP DATABASE IF EXISTS ${db}` });
   });
 
   it('stores a replayed batch once, also when the writer crashed between the insert and its record (insert_deduplication_token)', async () => {
