@@ -6,6 +6,7 @@ import { ProposalRiskContext } from '@vigil/domain/remediation';
 import { CommandMetadata, DomainError } from '@vigil/domain/shared';
 import { buildServiceGraph, CandidateAction, dependentsOf, IncidentGroup, incidentGroup, investigate, InvestigationOptions, recordFindingData } from '@vigil/investigation';
 import { InvestigationEvidence, InvestigationEvidenceGatherer } from '@vigil/investigation-store';
+import { RecordedEvent } from '@vigil/event-store';
 import { uuidFromSeed } from '@vigil/saga-host';
 import { InvestigationJob } from '../../investigation-queue';
 import { DryRunner, noDryRun } from './dry-run';
@@ -184,12 +185,16 @@ export class RunInvestigationUseCase {
 
   /** An anomaly's investigation: still open, concluded with a proposal, or its conclusion (without one). */
   private async conclusionOf(anomaly: PeerAnomaly): Promise<'open' | 'proposed' | InvestigationConcluded['data']> {
+    return (await this.investigationOf(anomaly)).conclusion;
+  }
+
+  private async investigationOf(anomaly: PeerAnomaly): Promise<{ events: RecordedEvent[]; conclusion: 'open' | 'proposed' | InvestigationConcluded['data'] }> {
     const investigationId = investigationIdOf(anomaly);
     const { events } = await this.deps.bus.load('investigation', investigationId);
     const concluded = events.find((event) => event.type === 'InvestigationConcluded');
-    if (!concluded) return 'open';
+    if (!concluded) return { events, conclusion: 'open' };
     const { state: proposal } = await this.deps.bus.load('proposal', investigatorProposalId(investigationId));
-    return proposal.status !== 'Initial' ? 'proposed' : (concluded.data as InvestigationConcluded['data']);
+    return { events, conclusion: proposal.status !== 'Initial' ? 'proposed' : (concluded.data as InvestigationConcluded['data']) };
   }
 
   /**
@@ -245,14 +250,12 @@ export class RunInvestigationUseCase {
     const jobs: InvestigationJob[] = [];
     for (const peer of peers) {
       if (peer.anomalyId === anomalyId) continue;
-      const conclusion = await this.conclusionOf(peer);
+      const { events, conclusion } = await this.investigationOf(peer);
       if (typeof conclusion !== 'object' || conclusion.incident?.leadAnomalyId !== anomalyId) continue;
-      const investigationId = investigationIdOf(peer);
-      const { events } = await this.deps.bus.load('investigation', investigationId);
       const opened = events.find((event) => event.type === 'InvestigationOpened');
       if (!opened) continue;
       const correlationId = opened.metadata.correlationId;
-      jobs.push({ investigationId, openedEventId: opened.eventId, ...(typeof correlationId === 'string' ? { correlationId } : {}) });
+      jobs.push({ investigationId: investigationIdOf(peer), openedEventId: opened.eventId, ...(typeof correlationId === 'string' ? { correlationId } : {}) });
     }
     return jobs;
   }
