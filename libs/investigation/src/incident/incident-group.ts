@@ -45,7 +45,8 @@ export interface IncidentGroup<A extends DetectedAnomalyRef = DetectedAnomalyRef
  * - only errors, latency and SLO anomalies compete when the group has any (a traffic shift is a consequence);
  * - dependency tracing over the members (no symptom: the walk starts at every top-level anomalous service, onsets
  *   from the detector, merged with the span evidence's `serviceAnomalies`) names the root;
- * - the lead is an anomaly on the root, else on the deepest service of the walk's path to it that has one;
+ * - the lead is an anomaly on the root, else on the deepest service of the walk's path to it that has one; roots
+ *   with a detected anomaly come before roots only the span evidence shows;
  * - on that service a RED anomaly before an SLO one, then the earliest onset, then the smallest id (so every
  *   investigation of the group picks the same lead from the same anomalies);
  * - an anomaly in `cannotLead` is skipped: the lead is then the next one up the path.
@@ -123,7 +124,12 @@ export function incidentGroup<A extends DetectedAnomalyRef>(
   const able = pool.filter((member) => !input.cannotLead?.has(member.anomalyId));
   const leaders = able.length > 0 ? able : pool;
   const onService = (service: string) => leaders.filter((member) => member.service === service).sort(leadOrder(onsetOf))[0];
-  for (const root of traced.candidates.filter((candidate) => candidate.role === 'root')) {
+  // A root the detector raised (complete RED minutes) before one only the sampled spans show: a low-traffic service's
+  // per-minute p99 from a few sampled spans can jump by chance, and outranked a leaking service's detected anomaly.
+  const detectedServices = new Set(pool.map((member) => member.service));
+  const roots = traced.candidates.filter((candidate) => candidate.role === 'root');
+  const ranked = [...roots.filter((root) => detectedServices.has(root.service)), ...roots.filter((root) => !detectedServices.has(root.service))];
+  for (const root of ranked) {
     const path = root.path ?? [root.service];
     for (let i = path.length - 1; i >= 0; i--) {
       const lead = onService(path[i]);

@@ -82,6 +82,22 @@ describe('incidentGroup', () => {
     expect(group.lead).toBe(checkout);
   });
 
+  it('given a leak detected in inventory and a stronger span-only blip on payment-provider, when a checkout anomaly is grouped, then the detected root leads', () => {
+    const checkout = anomaly('checkout', 'latency_p99', 2);
+    const inventory = anomaly('inventory', 'latency_p99', 2);
+    const serviceAnomalies = [
+      { service: 'checkout', score: 20, onset: T(2), signal: 'latency_p99' },
+      { service: 'inventory', score: 15, onset: T(2), signal: 'latency_p99' },
+      { service: 'payment', score: 6, onset: T(2), signal: 'latency_p99' },
+      { service: 'payment-provider', score: 40, onset: T(2), signal: 'latency_p99' },
+    ];
+    const group = incidentGroup({ self: checkout, others: [inventory], graph, serviceAnomalies });
+    expect(group.lead).toBe(inventory);
+    expect(group.root).toBe('inventory');
+    // Without inventory's detected anomaly the span-only root still guides the lead up its path.
+    expect(incidentGroup({ self: checkout, others: [], graph, serviceAnomalies }).lead).toBe(checkout);
+  });
+
   it('given a service the span evidence finds anomalous between two detected ones, when grouped, then it bridges them', () => {
     const frontend = anomaly('frontend', 'latency_p95', 2);
     const inventory = anomaly('inventory', 'latency_p95', 1);
