@@ -7,7 +7,9 @@ import { committed, replayFault, SCENARIO_CHANGES_TOKEN } from '../support/fault
 import { ConsoleWorld, startConsoleWorld } from './support/console-world';
 
 const MINUTE = 60_000;
-jest.setTimeout(6 * MINUTE);
+// Bounds, not speed targets: on a loaded 2-core CI box the first proposal took over 3 minutes.
+const QUEUE_TIMEOUT_MS = 5 * MINUTE;
+jest.setTimeout(9 * MINUTE);
 
 interface QueueItem {
   readonly id: string;
@@ -31,7 +33,7 @@ describe('from a fault to the approval queue in chromium', () => {
     const { sent } = await replayFault('bad-deploy', vigil);
     await committed(vigil, sent.spans, Date.now() + 2 * MINUTE);
     let pending: QueueItem[] = [];
-    for (const deadline = Date.now() + 3 * MINUTE; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 2_000))) {
+    for (const deadline = Date.now() + QUEUE_TIMEOUT_MS; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 2_000))) {
       pending = (await vigil.request('GET', '/api/approvals?status=pending', { token: vigil.tokens.lee })).body.items as QueueItem[];
       if (pending.length > 0) break;
     }
