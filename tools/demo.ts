@@ -4,6 +4,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from '
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type VigilConfig } from '@vigil/config';
+import type { IncidentView } from '@vigil/read-models';
 import {
   FAULT_KINDS, isFaultKind, judge, OtlpHttpSender, postChangeEvent, replayScenario, Scenario, sleep, waitForReady,
   type FaultKind, type Outcome,
@@ -96,16 +97,7 @@ function demoToken(config: VigilConfig): string | undefined {
  * Prints each anomaly opened since `since`, its conclusion and proposal once, with the verdict against the injected
  * fault; anomalies grouped into another's incident say so. Earlier runs' incidents (the data dir persists) are left out.
  */
-interface DemoAnomaly {
-  readonly anomalyId: string;
-  readonly service: string;
-  readonly operation: string;
-  readonly signal: string;
-  readonly severity: string;
-  readonly status: string;
-  readonly openedAt: string | null;
-  readonly leadAnomalyId: string | null;
-}
+type DemoAnomaly = Pick<IncidentView, 'anomalyId' | 'service' | 'operation' | 'signal' | 'severity' | 'status' | 'openedAt' | 'leadAnomalyId'>;
 
 /** Says how many incidents earlier runs left open in the (persistent) data dir, so they are not taken for this run's. */
 async function mentionEarlierIncidents(api: string, token: string | undefined, dataDir: string, since: number): Promise<void> {

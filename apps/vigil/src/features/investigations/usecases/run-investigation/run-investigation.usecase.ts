@@ -178,9 +178,8 @@ export class RunInvestigationUseCase {
     if (!conclusion.incident) return 'gave-up';
     const { leadAnomalyId } = conclusion.incident;
     if (leadAnomalyId === lead.anomalyId) return 'left-to-us';
-    const peers = await this.deps.peers!.anomaliesSince(new Date(Date.parse(lead.onset) - INCIDENT_WINDOW_MS).toISOString());
-    const itsLead = peers.find((peer) => peer.anomalyId === leadAnomalyId);
-    return itsLead && gaveUp(await this.conclusionOf(itsLead)) ? 'proposes' : 'left-to-us';
+    const itsLead = await this.detectedAnomaly(leadAnomalyId);
+    return itsLead && gaveUp(await this.conclusionOf(peerOf(itsLead))) ? 'proposes' : 'left-to-us';
   }
 
   /** An anomaly's investigation: still open, concluded with a proposal, or its conclusion (without one). */
