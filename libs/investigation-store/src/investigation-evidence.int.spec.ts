@@ -26,6 +26,18 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     await clickhouse?.stop();
   });
 
+  /** The caller's errors began at `onset`; its callee moved (by chance, or immaterially) and must not be the root. */
+  async function expectTracingToStopAt(caller: string, callee: string, onset: number): Promise<void> {
+    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 3 * 60_000).toISOString() };
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather({ service: caller, signal: 'error_rate', window });
+    expect(input.edges).toContainEqual({ caller, callee, calls: expect.any(Number), errors: 0 });
+    const byService = new Map(input.serviceAnomalies!.map((entry) => [entry.service, entry]));
+    expect(byService.get(caller)).toMatchObject({ onset, signal: 'error_rate' });
+    expect(byService.get(callee)).toEqual({ service: callee, score: 0 });
+    const outcome = investigate({ ...input, anomaly: { service: caller, signal: 'error_rate', onset } });
+    expect(outcome.findings.find((finding) => finding.kind === 'dependency')?.subject.service).toBe(caller);
+  }
+
   it('counts attribute values of the failing spans against the hour before, weighted, and BubbleUp names app.version=v2', async () => {
     const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather(anomaly());
     const counts = input.bubbleUp!;
@@ -157,14 +169,44 @@ describe('investigation agents over ClickHouse (chDB)', () => {
       }
     }
     await clickhouse.client.insert({ table: `${database}.otel_traces`, values: rows, format: 'JSONEachRow' });
-    const window = { start: new Date(onset).toISOString(), end: new Date(onset + 3 * 60_000).toISOString() };
-    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather({ service: 'shelf', signal: 'error_rate', window });
-    expect(input.edges).toContainEqual({ caller: 'shelf', callee: 'shelfdb', calls: expect.any(Number), errors: 0 });
-    const byService = new Map(input.serviceAnomalies!.map((entry) => [entry.service, entry]));
-    expect(byService.get('shelf')).toMatchObject({ onset, signal: 'error_rate' });
-    expect(byService.get('shelfdb')).toEqual({ service: 'shelfdb', score: 0 });
-    const outcome = investigate({ ...input, anomaly: { service: 'shelf', signal: 'error_rate', onset } });
-    expect(outcome.findings.find((finding) => finding.kind === 'dependency')?.subject.service).toBe('shelf');
+    await expectTracingToStopAt('shelf', 'shelfdb', onset);
+  });
+
+  it('reads each service\'s minutes from the RED rollup when the processor wrote one: a callee whose few sampled spans look slow by chance is no onset', async () => {
+    // Forty-eight hours before the story: cart serves 120 requests a minute, each calling vault (20–24 ms, and one
+    // call a minute takes 300 ms); from the onset half of cart's requests fail. Every request is in the RED input
+    // (before sampling). Tail sampling keeps the slow trace (weight 1) and every error trace (weight 1), and ~1% of
+    // the rest at weight 119: before the fault one healthy trace a minute; after it, by chance, none. The kept error
+    // traces' fast vault calls then weigh too little to hold the slow one under the weighted p99: vault's sampled p99
+    // jumps 15-fold, while its p99 over all of its requests does not move.
+    const onset = story.onset - 48 * 3_600_000;
+    const red = [];
+    const spans = [];
+    const span = (at: number, service: string, failed: boolean, durationMs: number, weight: number, parent?: string) => ({
+      Timestamp: (at / 1000).toFixed(3), TraceId: `cart-${parent ?? `cart-${at}`}`, SpanId: `${service}-${at}`, ...(parent ? { ParentSpanId: parent } : {}),
+      ServiceName: service, SpanName: service === 'cart' ? 'GET /cart' : 'GET /secret', SpanKind: 'Server', StatusCode: failed ? 'Error' : 'Ok',
+      Duration: String(durationMs * 1_000_000), SampleWeight: weight,
+    });
+    for (let minute = -25; minute < 4; minute++) {
+      for (let i = 0; i < 120; i++) {
+        const at = onset + minute * 60_000 + i * 500;
+        const failed = minute >= 0 && i % 2 === 0;
+        const slow = i === 7;
+        const vaultMs = slow ? 300 : 20 + (i % 5);
+        red.push(
+          { StartTime: Math.floor(at / 1000), ServiceName: 'cart', SpanName: 'GET /cart', Duration: String((vaultMs + 10) * 1_000_000), IsError: failed ? 1 : 0 },
+          { StartTime: Math.floor(at / 1000), ServiceName: 'vault', SpanName: 'GET /secret', Duration: String(vaultMs * 1_000_000), IsError: 0 },
+        );
+        const sampledHealthy = minute < 0 && i === 1;
+        if (failed || slow || sampledHealthy) {
+          const weight = sampledHealthy ? 119 : 1;
+          spans.push(span(at, 'cart', failed, vaultMs + 10, weight), span(at + 1, 'vault', false, vaultMs, weight, `cart-${at}`));
+        }
+      }
+    }
+    await clickhouse.client.insert({ table: `${database}.otel_red_input`, values: red, format: 'JSONEachRow' });
+    await clickhouse.client.insert({ table: `${database}.otel_traces`, values: spans, format: 'JSONEachRow' });
+    await expectTracingToStopAt('cart', 'vault', onset);
   });
 
   it('waits for the spans of the anomaly\'s window to land (tail sampling delays them) before reading', async () => {

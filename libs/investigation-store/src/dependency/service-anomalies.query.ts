@@ -1,4 +1,5 @@
 import { Materiality, MetricSeries, OnsetOptions, ServiceAnomaly, scoreService } from '@vigil/investigation';
+import { RED_QUANTILES, RED_QUANTILES_FUNCTION, RED_TIERS } from '@vigil/telemetry';
 import { ClickHouseReader, INTEGER_WEIGHT, instantParam, toNumber } from '../clickhouse-reader';
 import { ERROR_SPAN } from '../bubbleup/span-attribute-counts.query';
 import { InvestigationScope } from '../investigation-scope';
@@ -25,10 +26,19 @@ export const EVIDENCE_MATERIALITY: Readonly<Record<'error_rate' | 'latency_p99',
   latency_p99: { minChange: 20, minRatio: 1.5 },
 };
 
+const P99_INDEX = RED_QUANTILES.indexOf(0.99) + 1;
+
 /**
- * Per-service anomaly scores and onsets for dependency tracing: per-minute weighted error rate (in percent) and p99 (ms) of each
- * service from otel_traces, the minutes before `seriesStart` as the baseline and the rest as the window, scored by
- * `scoreService` (robust z, onset = first upward crossing).
+ * Per-service anomaly scores and onsets for dependency tracing: per-minute error rate (in percent) and p99 (ms) of
+ * each service, the minutes before `seriesStart` as the baseline and the rest as the window, scored by `scoreService`
+ * (robust z, onset = first upward crossing).
+ *
+ * The minutes come from the RED rollup (`otel_red_1m`, the operations' states merged per service): it counts every
+ * request before tail sampling, as the detector does. A low-traffic callee's p99 estimated from its few sampled spans
+ * a minute (1% of healthy traces, weighted ×100, beside every kept error trace at weight 1) jumps by chance; twice
+ * such a jump named a healthy service the root in a scenario run. A service without RED rows in the range (spans
+ * written by an OpenTelemetry Collector straight into otel_traces, not through Vigil's processor) is read from its
+ * weighted sampled spans instead.
  */
 export class ServiceAnomaliesQuery {
   constructor(
@@ -38,7 +48,31 @@ export class ServiceAnomaliesQuery {
   ) {}
 
   async gather(scope: InvestigationScope, services: readonly string[]): Promise<ServiceAnomaly[]> {
-    const rows = await this.reader.rows<MinuteRow>(
+    const wanted = [...new Set([scope.service, ...services])];
+    const red = await this.redMinutes(scope, wanted);
+    const fromRed = new Set(red.map((row) => row.service));
+    const withoutRed = wanted.filter((service) => !fromRed.has(service));
+    const sampled = withoutRed.length > 0 ? await this.sampledSpanMinutes(scope, withoutRed) : [];
+    return [...this.scored(scope, red), ...this.scored(scope, sampled)].sort((a, b) => a.service.localeCompare(b.service));
+  }
+
+  private redMinutes(scope: InvestigationScope, services: readonly string[]): Promise<MinuteRow[]> {
+    return this.reader.rows<MinuteRow>(
+      `SELECT ServiceName AS service, toUnixTimestamp(Timestamp) * 1000 AS minute,
+              countIfMerge(Errors) / countMerge(Requests) AS errorRate,
+              ${RED_QUANTILES_FUNCTION.replace('(', 'Merge(')}(DurationQuantiles)[${P99_INDEX}] / 1e6 AS p99Ms,
+              countMerge(Requests) AS requests
+       FROM ${this.reader.table(RED_TIERS['1m'].table)}
+       WHERE ServiceName IN {services:Array(String)}
+         AND Timestamp >= toDateTime(intDiv({from:Int64}, 1000)) AND Timestamp < toDateTime(intDiv({to:Int64} + 999, 1000))
+       GROUP BY service, minute
+       ORDER BY service, minute`,
+      { services, from: scope.baselineStart, to: scope.end },
+    );
+  }
+
+  private sampledSpanMinutes(scope: InvestigationScope, services: readonly string[]): Promise<MinuteRow[]> {
+    return this.reader.rows<MinuteRow>(
       `SELECT ServiceName AS service, toUnixTimestamp(toStartOfMinute(Timestamp)) * 1000 AS minute,
               sumIf(SampleWeight, ${ERROR_SPAN}) / sum(SampleWeight) AS errorRate,
               quantileExactWeighted(0.99)(Duration, ${INTEGER_WEIGHT}) / 1e6 AS p99Ms, sum(SampleWeight) AS requests
@@ -46,8 +80,11 @@ export class ServiceAnomaliesQuery {
        WHERE ServiceName IN {services:Array(String)} AND Timestamp >= ${instantParam('from')} AND Timestamp < ${instantParam('to')}
        GROUP BY service, minute
        ORDER BY service, minute`,
-      { services: [...new Set([scope.service, ...services])], from: scope.baselineStart, to: scope.end },
+      { services, from: scope.baselineStart, to: scope.end },
     );
+  }
+
+  private scored(scope: InvestigationScope, rows: readonly MinuteRow[]): ServiceAnomaly[] {
     const byService = new Map<string, MinuteRow[]>();
     for (const row of rows) byService.set(row.service, [...(byService.get(row.service) ?? []), row]);
     return [...byService].map(([service, minutes]) => {
@@ -56,13 +93,13 @@ export class ServiceAnomaliesQuery {
       // of two is a 50% error rate. Such window minutes are left out.
       const counts = baselineRows.map((row) => toNumber(row.requests)).sort((a, b) => a - b);
       const typical = counts.length > 0 ? counts[Math.floor(counts.length / 2)] : 0;
-      const scored = (row: MinuteRow) => toNumber(row.requests) >= MIN_MINUTE_SHARE * typical;
+      const scoredMinute = (row: MinuteRow) => toNumber(row.requests) >= MIN_MINUTE_SHARE * typical;
       const series = (name: 'error_rate' | 'latency_p99', value: (row: MinuteRow) => number): MetricSeries => ({
         name,
         direction: 'up',
         materiality: this.materiality[name],
         baseline: baselineRows.map(value),
-        window: minutes.filter((row) => toNumber(row.minute) >= scope.seriesStart).map((row) => ({ at: toNumber(row.minute), value: scored(row) ? value(row) : null })),
+        window: minutes.filter((row) => toNumber(row.minute) >= scope.seriesStart).map((row) => ({ at: toNumber(row.minute), value: scoredMinute(row) ? value(row) : null })),
       });
       // The error rate in percent: with the evidence's absolute scale floor of 1 (DEFAULT_EVIDENCE_ONSET), a healthy
       // service's stray error (median 0, MAD 0) is no onset, while a fault's few percent are.
