@@ -1,4 +1,4 @@
-import { BurnRateAlert, BurnRateWindowPair, DAY_MS, evaluateBurnRateAlerts, mostSevere, SLO_PERIOD_30D_MS, SRE_WORKBOOK_30D, WindowCounts } from './burn-rate';
+import { BurnRateAlert, BurnRateWindowPair, DAY_MS, evaluateBurnRateAlerts, MINUTE_MS, mostSevere, SLO_PERIOD_30D_MS, SRE_WORKBOOK_30D, WindowCounts } from './burn-rate';
 import { RedMinute } from './red-monitor';
 
 /**
@@ -23,6 +23,8 @@ interface SloState {
   /** Minute start → operation → counts, for the longest window. Set, not added: feeding a minute twice is harmless. */
   readonly buckets: Map<number, Map<string, Bucket>>;
   latest: number;
+  /** The first minute ever fed: how much history the windows can stand on. */
+  earliest: number;
   firing: boolean;
 }
 
@@ -51,13 +53,14 @@ export class SloMonitor {
         const concrete: Slo = slo.service === ALL_SERVICES ? { ...slo, service: point.service } : slo;
         const key = `${concrete.name}\u0000${concrete.service}`;
         let state = this.states.get(key);
-        if (!state) this.states.set(key, (state = { buckets: new Map(), latest: -Infinity, firing: false }));
+        if (!state) this.states.set(key, (state = { buckets: new Map(), latest: -Infinity, earliest: Infinity, firing: false }));
         let minute = state.buckets.get(point.minute);
         if (!minute) state.buckets.set(point.minute, (minute = new Map()));
         if (concrete.kind === 'availability') minute.set(point.operation, { good: point.requests - point.errors, total: point.requests });
         // One slice per operation-minute: good when its p99 meets the threshold.
         else if (point.requests > 0) minute.set(point.operation, { good: point.p99Ms <= concrete.thresholdMs ? 1 : 0, total: 1 });
         state.latest = Math.max(state.latest, point.minute);
+        state.earliest = Math.min(state.earliest, point.minute);
         touched.set(key, concrete);
       }
     }
@@ -65,7 +68,7 @@ export class SloMonitor {
     for (const [key, slo] of touched) {
       const state = this.states.get(key) as SloState;
       this.prune(state);
-      const alerts = evaluateBurnRateAlerts((windowMs) => this.counts(state, windowMs), slo.target, this.pairs, this.periodMs);
+      const alerts = evaluateBurnRateAlerts((windowMs) => this.counts(state, windowMs), slo.target, this.pairsCoveredBy(state), this.periodMs);
       const worst = mostSevere(alerts);
       if (worst) {
         state.firing = true;
@@ -76,6 +79,17 @@ export class SloMonitor {
       }
     }
     return decisions;
+  }
+
+  /**
+   * The pairs whose short window the fed minutes span. A pair over less history than that alerts at its burn rate
+   * over whatever there is: the 1× ticket pair meant for 3 days fired on two errors in a new low-traffic service's
+   * first 40 minutes (an SLO anomaly that then led a fault's incident). With the detector's 6 h warm-up every pair is
+   * evaluated again right after a restart.
+   */
+  private pairsCoveredBy(state: SloState): readonly BurnRateWindowPair[] {
+    const covered = state.latest - state.earliest + MINUTE_MS;
+    return this.pairs.filter((pair) => pair.shortWindowMs <= covered);
   }
 
   private counts(state: SloState, windowMs: number): WindowCounts {
