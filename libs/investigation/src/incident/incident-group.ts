@@ -44,9 +44,10 @@ export interface IncidentGroup<A extends DetectedAnomalyRef = DetectedAnomalyRef
  * calls or is called by (directly, or through a service the span evidence finds anomalous), then picks the lead:
  * - only errors, latency and SLO anomalies compete when the group has any (a traffic shift is a consequence);
  * - dependency tracing over the members (no symptom: the walk starts at every top-level anomalous service, onsets
- *   from the detector, merged with the span evidence's `serviceAnomalies`) names the root;
+ *   from the detector, merged with the evidence's `serviceAnomalies`) names the root; a member whose window says
+ *   nothing of when the fault began (a burn-rate alert over hours or days) is traced only when nothing is dated;
  * - the lead is an anomaly on the root, else on the deepest service of the walk's path to it that has one; roots
- *   with a detected anomaly come before roots only the span evidence shows;
+ *   with a dated detected anomaly come before roots only the evidence shows;
  * - on that service a RED anomaly before an SLO one, then the earliest onset, then the smallest id (so every
  *   investigation of the group picks the same lead from the same anomalies);
  * - an anomaly in `cannotLead` is skipped: the lead is then the next one up the path.
@@ -109,9 +110,15 @@ export function incidentGroup<A extends DetectedAnomalyRef>(
   const impact = ordered.filter((member) => !isTrafficSignal(member.signal));
   const pool = impact.length > 0 ? impact : ordered;
   // A window longer than the grouping window (a burn-rate alert's hour) says when the budget burned, not when the
-  // fault began: such an onset neither explains nor is explained by timing.
-  const onsetForTracing = (member: A) => (endOf(member) - onsetOf(member) > o.windowMs ? {} : { onset: onsetOf(member) });
-  const detected = pool.map((member): ServiceAnomaly => ({ service: member.service, score: Math.max(member.score, trace.minScore), ...onsetForTracing(member), signal: member.signal }));
+  // fault began: such a member has no onset for tracing.
+  const onsetForTracing = (member: A): { onset?: number } => (endOf(member) - onsetOf(member) > o.windowMs ? {} : { onset: onsetOf(member) });
+  // An undated anomaly on a callee "explains" every dated one above it (no onset is no evidence against it): a 3-day
+  // burn-rate alert on payment-provider took a bad deploy's root from payment. Once anything in the group is dated,
+  // only dated anomalies are traced.
+  const dated = pool.filter((member) => onsetForTracing(member).onset !== undefined);
+  const datedEvidence = (input.serviceAnomalies ?? []).some((anomaly) => anomaly.score >= trace.minScore && anomaly.onset !== undefined);
+  const tracedPool = dated.length > 0 || datedEvidence ? dated : pool;
+  const detected = tracedPool.map((member): ServiceAnomaly => ({ service: member.service, score: Math.max(member.score, trace.minScore), ...onsetForTracing(member), signal: member.signal }));
   const evidence = (input.serviceAnomalies ?? []).map((anomaly): ServiceAnomaly => {
     // The detector's onset is the earlier one when both saw the service: its series are complete, the spans sampled.
     const own = detected.filter((entry) => entry.service === anomaly.service && entry.onset !== undefined).map((entry) => entry.onset as number);
@@ -124,9 +131,9 @@ export function incidentGroup<A extends DetectedAnomalyRef>(
   const able = pool.filter((member) => !input.cannotLead?.has(member.anomalyId));
   const leaders = able.length > 0 ? able : pool;
   const onService = (service: string) => leaders.filter((member) => member.service === service).sort(leadOrder(onsetOf))[0];
-  // A root the detector raised (complete RED minutes) before one only the sampled spans show: a low-traffic service's
-  // per-minute p99 from a few sampled spans can jump by chance, and outranked a leaking service's detected anomaly.
-  const detectedServices = new Set(pool.map((member) => member.service));
+  // A root the detector dated (complete RED minutes) before one only the evidence shows: a low-traffic service's
+  // per-minute p99 from a few sampled spans jumped by chance, and outranked a leaking service's detected anomaly.
+  const detectedServices = new Set(dated.map((member) => member.service));
   const roots = traced.candidates.filter((candidate) => candidate.role === 'root');
   const ranked = [...roots.filter((root) => detectedServices.has(root.service)), ...roots.filter((root) => !detectedServices.has(root.service))];
   for (const root of ranked) {

@@ -98,6 +98,15 @@ describe('incidentGroup', () => {
     expect(incidentGroup({ self: checkout, others: [], graph, serviceAnomalies }).lead).toBe(checkout);
   });
 
+  it('given a bad deploy\'s errors in payment and a slow 3-day burn-rate alert on payment-provider below it, when a checkout anomaly is grouped, then the deployed service\'s anomaly leads (an alert over days says nothing of when this fault began)', () => {
+    const checkout = anomaly('checkout', 'error_rate', 2);
+    const payment = anomaly('payment', 'error_rate', 1);
+    const providerBurn: DetectedAnomalyRef = { ...anomaly('payment-provider', 'slo:availability-99.9', -3 * 24 * 60, 0.6), end: T(3) };
+    const group = incidentGroup({ self: checkout, others: [payment, providerBurn], graph });
+    expect(group.members).toEqual([checkout, providerBurn, payment]);
+    expect(group.lead).toBe(payment);
+  });
+
   it('given a service the span evidence finds anomalous between two detected ones, when grouped, then it bridges them', () => {
     const frontend = anomaly('frontend', 'latency_p95', 2);
     const inventory = anomaly('inventory', 'latency_p95', 1);
