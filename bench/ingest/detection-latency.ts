@@ -64,7 +64,7 @@ export const DETECTION_FLAGS = {
   'detection-rate': { default: 4, description: 'scenario traces/s (~8 spans each) during the detection runs', min: 0.5 },
 } satisfies Record<string, FlagSpec>;
 
-/** This file run alone also times a latency-only fault, which the detector judges on closed minutes only. */
+/** This file run alone also times a latency-only fault (previewed only once most of a minute's requests are slow). */
 const STANDALONE_FLAGS = {
   ...DETECTION_FLAGS,
   'detection-slow': { default: 1, description: '1: also time a latency-only fault (slow-dependency, from its onset); 0: the error burst only', integer: true, min: 0 },

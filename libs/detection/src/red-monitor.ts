@@ -11,6 +11,8 @@ export interface RedMinute {
   readonly errors: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
+  /** The median, when the source has it: lets a minute still filling show a slowdown (see `RedMonitor.preview`). */
+  readonly p50Ms?: number;
 }
 
 export type RedSignal = 'error_rate' | 'latency_p95' | 'latency_p99' | 'throughput';
@@ -60,6 +62,11 @@ export interface RedMonitorParams {
    * news on a series that never fails and noise on one that fails 2% of the time.
    */
   readonly previewTailProbability: number;
+  /**
+   * A slowdown is previewed from at least this many requests of the minute (default 30): requests are independent
+   * only roughly (one GC pause stalls the few that arrive during it), so a handful of slow ones proves little.
+   */
+  readonly previewSlowdownMinRequests: number;
 }
 
 /**
@@ -79,6 +86,7 @@ export const DEFAULT_RED_MONITOR_PARAMS: RedMonitorParams = {
   throughputRatio: 0.5,
   recoveryMinutes: 5,
   previewTailProbability: 1e-7,
+  previewSlowdownMinRequests: 30,
 };
 
 interface SeriesState {
@@ -122,36 +130,70 @@ export class RedMonitor {
   }
 
   /**
-   * Judges minutes not fed yet (still filling, or not closed by the clock) on their error rate only, against each
-   * series' current baseline and without learning from them: the share of failing requests means the same over 20
-   * seconds as over a minute, whereas a partial minute's request count would read as a throughput drop and its
-   * p95/p99 rest on fewer requests than the band was learned from. Fewer requests also make the rate noisier, so the
-   * errors must be improbable at the band's upper rate too (`previewTailProbability`). Raises only a series that has
-   * learned and is not raised already (its closed minutes update it); the raise opens it, so the closed minutes
-   * resolve it as usual.
+   * Judges minutes not fed yet (still filling, or not closed by the clock) against each series' current baseline,
+   * without learning from them, on what a partial minute can show:
+   * - its error rate: the share of failing requests means the same over 20 seconds as over a minute, but fewer
+   *   requests make it noisier, so the errors must also be improbable at the band's upper rate
+   *   (`previewTailProbability`, Poisson tail);
+   * - a slowdown of most requests: its median at or above the p99 the baseline allows means half of its requests were
+   *   slower than about 1% of requests usually are, which is as improbable by chance as the error test demands (its p95
+   *   alone, from a few requests, is not: one slow request of twenty is its p95). Raised as latency_p95, material as
+   *   a closed minute's.
+   * Never throughput (a partial minute's count reads as a drop). Raises only a series that has learned and is not
+   * raised already; the raise opens it, so the closed minutes update and resolve it as usual.
    */
   preview(minutes: readonly RedMinute[]): RedDecision[] {
     const decisions: RedDecision[] = [];
     for (const point of minutes) {
-      const signal: RedSignal = 'error_rate';
-      const state = this.series.get(keyOf(point.service, point.operation, signal));
-      if (!state || state.learning || state.open || point.minute <= state.lastMinute) continue;
-      const actual = judgeableValue(point, signal, this.params.minRequests);
-      if (actual === undefined) continue;
-      const output = createDetector(this.params.detector, state.detector.snapshot()).update(point.minute, actual);
-      if (!output.anomalous || !this.isMaterial(signal, actual, output.expected, point)) continue;
-      if (poissonTail(point.errors, point.requests * Math.max(output.upper, output.expected, 0)) > this.params.previewTailProbability) continue;
-      state.open = true;
-      state.inBand = 0;
-      const severity = this.severityOf(signal, actual, output.expected);
-      state.severity = severity;
-      state.confirmed = false;
-      decisions.push({
-        type: 'raise', service: point.service, operation: point.operation, signal, minute: point.minute,
-        expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity,
-      });
+      for (const decision of [this.previewErrors(point), this.previewSlowdown(point)]) if (decision) decisions.push(decision);
     }
     return decisions;
+  }
+
+  private previewErrors(point: RedMinute): RedDecision | undefined {
+    const signal: RedSignal = 'error_rate';
+    const state = this.previewable(point, signal);
+    const actual = judgeableValue(point, signal, this.params.minRequests);
+    if (!state || actual === undefined) return undefined;
+    const output = createDetector(this.params.detector, state.detector.snapshot()).update(point.minute, actual);
+    if (!output.anomalous || !this.isMaterial(signal, actual, output.expected, point)) return undefined;
+    if (poissonTail(point.errors, point.requests * Math.max(output.upper, output.expected, 0)) > this.params.previewTailProbability) return undefined;
+    return this.openFromPreview(state, point, signal, actual, output);
+  }
+
+  private previewSlowdown(point: RedMinute): RedDecision | undefined {
+    const signal: RedSignal = 'latency_p95';
+    const state = this.previewable(point, signal);
+    const p99 = this.series.get(keyOf(point.service, point.operation, 'latency_p99'));
+    const actual = judgeableValue(point, signal, this.params.minRequests);
+    if (!state || !p99 || p99.learning || point.p50Ms === undefined || actual === undefined) return undefined;
+    if (point.requests < this.params.previewSlowdownMinRequests) return undefined;
+    const p99Band = createDetector(this.params.detector, p99.detector.snapshot()).update(point.minute, point.p99Ms);
+    // The sketch's quantiles are within 1% of the true value: leave that much room.
+    if (point.p50Ms < Math.max(p99Band.upper, p99Band.expected) * (1 + SKETCH_RELATIVE_ACCURACY)) return undefined;
+    const output = createDetector(this.params.detector, state.detector.snapshot()).update(point.minute, actual);
+    if (!output.anomalous || !this.isMaterial(signal, actual, output.expected, point)) return undefined;
+    // Half the requests over a level about 1 in 100 requests exceeds.
+    if (poissonTail(Math.floor(point.requests / 2), point.requests * 0.01) > this.params.previewTailProbability) return undefined;
+    return this.openFromPreview(state, point, signal, actual, output);
+  }
+
+  /** The series, when a minute not fed yet may raise it: it has learned, is not open, and the minute is new. */
+  private previewable(point: RedMinute, signal: RedSignal): SeriesState | undefined {
+    const state = this.series.get(keyOf(point.service, point.operation, signal));
+    return state && !state.learning && !state.open && point.minute > state.lastMinute ? state : undefined;
+  }
+
+  private openFromPreview(state: SeriesState, point: RedMinute, signal: RedSignal, actual: number, output: { expected: number; lower: number; upper: number; score: number }): RedDecision {
+    state.open = true;
+    state.inBand = 0;
+    const severity = this.severityOf(signal, actual, output.expected);
+    state.severity = severity;
+    state.confirmed = false;
+    return {
+      type: 'raise', service: point.service, operation: point.operation, signal, minute: point.minute,
+      expected: output.expected, actual, lower: output.lower, upper: output.upper, score: output.score, severity,
+    };
   }
 
   /** The last minute fed for a series, to resume reading after it. */
@@ -281,6 +323,9 @@ export function poissonTail(k: number, lambda: number): number {
   }
   return sum;
 }
+
+/** Relative accuracy of the RED quantiles (ClickHouse quantilesDD(0.01, …), libs/telemetry's RED_QUANTILES_FUNCTION). */
+const SKETCH_RELATIVE_ACCURACY = 0.01;
 
 function keyOf(service: string, operation: string, signal: RedSignal): string {
   return JSON.stringify([service, operation, signal]);

@@ -121,7 +121,7 @@ describe('RedMonitor with history arriving late', () => {
   });
 });
 
-describe('RedMonitor.preview: a minute still filling, judged on its error rate without learning from it', () => {
+describe('RedMonitor.preview: a minute still filling, judged on its error rate and a slowdown of most requests, without learning from it', () => {
   const learned = () => {
     const monitor = new RedMonitor();
     monitor.observe(series(60));
@@ -138,6 +138,38 @@ describe('RedMonitor.preview: a minute still filling, judged on its error rate w
 
   it('never reads a partial minute as a throughput drop, nor its p95/p99 from fewer requests as a slowdown', () => {
     expect(learned().preview([{ ...partial(0), requests: 20, p95Ms: 900, p99Ms: 2000 }])).toEqual([]);
+    // One slow request of twenty is the partial minute's p95 and p99; its median is as usual.
+    expect(learned().preview([{ ...partial(0), requests: 40, p50Ms: 60, p95Ms: 900, p99Ms: 2000 }])).toEqual([]);
+  });
+
+  it('raises latency_p95 when the median of thirty requests is above the p99 the baseline allows (a dependency 12x slower)', () => {
+    const decisions = learned().preview([{ ...partial(0), requests: 30, p50Ms: 700, p95Ms: 900, p99Ms: 950 }]);
+    expect(decisions).toEqual([expect.objectContaining({ type: 'raise', signal: 'latency_p95', minute: T0 + 60 * MIN, actual: 900, severity: 'error' })]);
+    if (decisions[0].type !== 'raise') throw new Error('no raise');
+    expect(decisions[0].expected).toBeGreaterThan(115);
+    expect(decisions[0].expected).toBeLessThan(130);
+  });
+
+  it('does not raise a slowdown from a median just under the baseline p99 band, nor from too few requests to be improbable', () => {
+    // The baseline p99 is 200–214 ms: a median of 205 ms is no evidence that half the requests are unusually slow.
+    expect(learned().preview([{ ...partial(0), requests: 40, p50Ms: 205, p95Ms: 400, p99Ms: 600 }])).toEqual([]);
+    // Fewer requests than previewSlowdownMinRequests (30): one stall can hold up a handful at once.
+    expect(learned().preview([{ ...partial(0), requests: 29, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
+    // Ten requests with five over the p99 (P ≈ 0.1^5/5! = 8e-8) pass the default 1e-7 where the minimum allows them, not 1e-9.
+    const lenient = new RedMonitor({ previewSlowdownMinRequests: 10 });
+    lenient.observe(series(60));
+    expect(lenient.preview([{ ...partial(0), requests: 10, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toHaveLength(1);
+    const strict = new RedMonitor({ previewSlowdownMinRequests: 10, previewTailProbability: 1e-9 });
+    strict.observe(series(60));
+    expect(strict.preview([{ ...partial(0), requests: 10, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
+  });
+
+  it('confirms a slowdown raised from a partial minute with the closed minutes and resolves it after recovery', () => {
+    const monitor = learned();
+    expect(monitor.preview([{ ...partial(0), requests: 30, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toHaveLength(1);
+    expect(monitor.preview([{ ...partial(0), requests: 40, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
+    const closed = monitor.observe(series(75, (i) => (i === 60 ? { p95Ms: 900, p99Ms: 950 } : {})).slice(60)).filter((d) => d.signal === 'latency_p95');
+    expect(closed.map((d) => d.type)).toEqual(['raise', 'resolve']);
   });
 
   it('does not learn from the minute: the closed minute is judged as if the preview had not happened', () => {
