@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -328,16 +328,23 @@ export function isInProcessChdb(client: ClickHouseClient): boolean {
 }
 
 /**
- * Files that carry one insert's rows each, in a private temp dir: written, read by `INSERT … FROM INFILE`, removed
- * whatever the insert's outcome. The dir goes on close() and is made again when the writer is used after that.
+ * Files that carry one insert's rows each, in a private temp dir named after this process: written, read by
+ * `INSERT … FROM INFILE`, removed whatever the insert's outcome. The dir goes on close() and is made again when the
+ * writer is used after that. A process killed mid-insert leaves its dir behind: the first insert of the next writer
+ * removes the dirs of processes that are gone.
  */
 export class InsertFiles {
   private dir: string | null = null;
   private sequence = 0;
 
+  constructor(private readonly root: string = tmpdir()) {}
+
   async insert(body: string, run: (path: string) => Promise<unknown>): Promise<void> {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'vigil-insert-'));
-    const path = join(this.dir, `${process.pid}-${++this.sequence}.ndjson`);
+    if (!this.dir) {
+      removeDirsOfGoneProcesses(this.root);
+      this.dir = mkdtempSync(join(this.root, `${INSERT_DIR_PREFIX}${process.pid}-`));
+    }
+    const path = join(this.dir, `${++this.sequence}.ndjson`);
     await writeFile(path, body);
     try {
       await run(path);
@@ -349,5 +356,32 @@ export class InsertFiles {
   close(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = null;
+  }
+}
+
+const INSERT_DIR_PREFIX = 'vigil-insert-';
+
+/** `vigil-insert-<pid>-<random>` dirs under `root` whose process no longer runs. */
+function removeDirsOfGoneProcesses(root: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(INSERT_DIR_PREFIX) ? Number(/^(\d+)-[^-]+$/.exec(name.slice(INSERT_DIR_PREFIX.length))?.[1]) : NaN;
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+    rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
