@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { OtelSpansValueV1 } from '@vigil/contracts';
-import { ClickHouseMigrator, KafkaTelemetryBus, spanRow, TelemetryPipeline, TRACES, type TelemetryBus } from '@vigil/telemetry';
+import { ClickHouseMigrator, InsertFiles, jsonLines, KafkaTelemetryBus, settingsClause, spanRow, sqlString, TelemetryPipeline, TRACES, type TelemetryBus } from '@vigil/telemetry';
 import { startClickHouse, startKafka, type KafkaHandle } from '@vigil/testing';
 import { flagsUsage, type FlagSpec, parseFlags } from '../lib/args';
 import { note, progressBar } from '../lib/progress';
@@ -171,7 +171,8 @@ async function measureRawInsert(clickhouse: ClickHouseClient, database: string, 
   const columns = names.map((name) => `\`${name}\``) as [string, ...string[]];
   const values = rows.map((row) => names.map((name) => row[name]));
   const batch = flags['raw-batch'];
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ingest-raw-'));
+  // The writer's own file hand-over (InsertFiles, jsonLines, settingsClause): the baseline inserts as the writer does.
+  const files = new InsertFiles();
   const bar = progressBar('raw insert baseline', flags.seconds);
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
@@ -188,21 +189,17 @@ async function measureRawInsert(clickhouse: ClickHouseClient, database: string, 
       if (external) {
         await clickhouse.insert({ table: `${database}.otel_traces`, columns, values: slice, format: 'JSONCompactEachRow', clickhouse_settings: { date_time_input_format: 'basic', insert_deduplication_token: token } });
       } else {
-        let body = '';
-        for (const row of slice) body += `${JSON.stringify(row)}\n`;
-        const file = join(dir, `${inserted}.ndjson`);
-        writeFileSync(file, body);
-        await clickhouse.command({
-          query: `INSERT INTO ${database}.otel_traces (${columns.join(', ')}) FROM INFILE '${file}' COMPRESSION 'none' SETTINGS date_time_input_format = 'basic', insert_deduplication_token = '${token}' FORMAT JSONCompactEachRow`,
-        });
-        rmSync(file);
+        const settings = settingsClause({ date_time_input_format: 'basic', insert_deduplication_token: token });
+        await files.insert(jsonLines(slice), (path) => clickhouse.command({
+          query: `INSERT INTO ${database}.otel_traces (${columns.join(', ')}) FROM INFILE ${sqlString(path)} COMPRESSION 'none'${settings} FORMAT JSONCompactEachRow`,
+        }));
       }
       inserted += slice.length;
       const elapsed = (performance.now() - started) / 1000;
       bar.update(Math.floor(elapsed), `${formatCount(inserted)} rows, ${formatCount(inserted / elapsed)} rows/s`);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    files.close();
   }
   const seconds = (performance.now() - started) / 1000;
   bar.stop();

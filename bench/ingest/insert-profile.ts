@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type * as ChdbConnectionModule from 'chdb/dist/connection';
 import type { OtelSpansValueV1, SpanV1 } from '@vigil/contracts';
-import { ClickHouseMigrator, spanRow, TRACES } from '@vigil/telemetry';
+import { ClickHouseMigrator, jsonLines, spanRow, TRACES } from '@vigil/telemetry';
 import { flagsUsage, parseFlags, UsageError, type FlagSpec } from '../lib/args';
 import { formatCount, markdownTable } from '../lib/report';
 import { buildSpanPool } from './span-pool';
@@ -56,12 +56,6 @@ async function timed(work: () => unknown): Promise<Pass> {
 const median = (passes: readonly Pass[]) => [...passes].sort((a, b) => a.cpuMs - b.cpuMs)[Math.floor(passes.length / 2)];
 
 // ---- serialisation -------------------------------------------------------------------------------------------------
-
-const jsonLines = (values: readonly unknown[]) => {
-  let body = '';
-  for (const value of values) body += `${JSON.stringify(value)}\n`;
-  return body;
-};
 
 /** Rows as arrays in the order of the first row's keys (what compactRows does, without its shape checks). */
 const compact = (rows: readonly Row[]) => {
