@@ -24,6 +24,8 @@ interface RankedHypothesis extends NonNullable<Outcome['topHypothesis']> {
 }
 interface IncidentOutcome extends Outcome {
   readonly anomaly: string;
+  /** Printed on a miss: tells a burn-rate page (critical) from a ticket-level alert (warning). */
+  readonly severity: string;
   readonly proposedAt?: string;
   readonly concluded: boolean;
   /** Its proposal was replaced by the incident lead's. */
@@ -35,7 +37,7 @@ interface IncidentOutcome extends Outcome {
 /** Every incident's conclusion and first proposal, read back through the API (anomalies list, incident timelines). */
 async function outcomes(vigil: TestVigil): Promise<IncidentOutcome[]> {
   const { body } = await vigil.request('GET', '/api/anomalies', { token: vigil.tokens.alice });
-  const anomalies = (body.items ?? []) as Array<{ anomalyId: string; service: string; signal: string }>;
+  const anomalies = (body.items ?? []) as Array<{ anomalyId: string; service: string; signal: string; severity: string }>;
   return Promise.all(anomalies.map(async (anomaly): Promise<IncidentOutcome> => {
     const { body: timeline } = await vigil.request('GET', `/api/incidents/${anomaly.anomalyId}`, { token: vigil.tokens.alice });
     const entries = (timeline.entries ?? []) as TimelineEntry[];
@@ -46,6 +48,7 @@ async function outcomes(vigil: TestVigil): Promise<IncidentOutcome[]> {
     const hypotheses = ((concluded?.detail.hypotheses ?? []) as RankedHypothesis[]).slice().sort((a, b) => a.rank - b.rank);
     return {
       anomaly: `${anomaly.service} ${anomaly.signal}`,
+      severity: anomaly.severity,
       findings,
       concluded: concluded !== undefined,
       superseded,
@@ -113,7 +116,7 @@ describe('fault scenarios end to end: OTLP → ClickHouse → detector → inves
     await committed(vigil, sent.spans, Date.now() + OUTCOME_TIMEOUT_MS);
 
     const { standing, all } = await settledProposals(vigil, Date.now() + OUTCOME_TIMEOUT_MS);
-    const verdicts = all.map((incident): Verdict & { anomaly: string; findings: readonly string[]; superseded: boolean } => ({ anomaly: incident.anomaly, findings: incident.findings, superseded: incident.superseded, ...judge(label, incident, SHOP_TOPOLOGY) }));
+    const verdicts = all.map((incident): Verdict & { anomaly: string; findings: readonly string[]; superseded: boolean } => ({ anomaly: `${incident.anomaly} (${incident.severity})`, findings: incident.findings, superseded: incident.superseded, ...judge(label, incident, SHOP_TOPOLOGY) }));
     // What the approval queue shows once the incident settled: one proposal, naming the root cause.
     const outcome = standing.map((incident) => judge(label, incident, SHOP_TOPOLOGY)).map((verdict) => ({ rootCause: verdict.namedService, action: verdict.proposedKind }));
     const expected = [{ rootCause: label.rootCauseService, action: label.expectedAction }];
