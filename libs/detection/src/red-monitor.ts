@@ -11,8 +11,28 @@ export interface RedMinute {
   readonly errors: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
-  /** The median, when the source has it: lets a minute still filling show a slowdown (see `RedMonitor.preview`). */
+  /**
+   * Lower quantiles, when the source has them: they let a minute still filling show a slowdown (see
+   * `RedMonitor.preview`). A quantile over the p99 the baseline allows means at least that share of requests is slow.
+   */
   readonly p50Ms?: number;
+  readonly p75Ms?: number;
+  readonly p90Ms?: number;
+}
+
+/**
+ * The quantiles a preview reads, lowest first, with the share of requests at or over each (1 in 2, 4, 10): the lowest
+ * one over the slow level bounds the slow requests best.
+ */
+const PREVIEW_QUANTILES = [['p50Ms', 2], ['p75Ms', 4], ['p90Ms', 10]] as const;
+
+/** At least how many of the minute's requests were slower than `levelMs`, from its lower quantiles (0 if none say). */
+export function slowRequestsAtLeast(point: RedMinute, levelMs: number): number {
+  for (const [field, oneIn] of PREVIEW_QUANTILES) {
+    const value = point[field];
+    if (value !== undefined && value >= levelMs) return Math.floor(point.requests / oneIn);
+  }
+  return 0;
 }
 
 export type RedSignal = 'error_rate' | 'latency_p95' | 'latency_p99' | 'throughput';
@@ -135,10 +155,11 @@ export class RedMonitor {
    * - its error rate: the share of failing requests means the same over 20 seconds as over a minute, but fewer
    *   requests make it noisier, so the errors must also be improbable at the band's upper rate
    *   (`previewTailProbability`, Poisson tail);
-   * - a slowdown of most requests: its median at or above the p99 the baseline allows means half of its requests were
-   *   slower than about 1% of requests usually are, which is as improbable by chance as the error test demands (its p95
-   *   alone, from a few requests, is not: one slow request of twenty is its p95). Raised as latency_p95, material as
-   *   a closed minute's.
+   * - a slowdown of many requests: its median, p75 or p90 at or above the p99 the baseline allows means at least half,
+   *   a quarter or a tenth of its requests were slower than about 1% of requests usually are; raised when that many is
+   *   as improbable by chance as the error test demands (its p95 alone, from a few requests, is not: one slow request of
+   *   twenty is its p95). A quarter of 30 requests passes, a tenth only from ~100. Raised as latency_p95, material as a
+   *   closed minute's.
    * Never throughput (a partial minute's count reads as a drop). Raises only a series that has learned and is not
    * raised already; the raise opens it, so the closed minutes update and resolve it as usual.
    */
@@ -166,15 +187,15 @@ export class RedMonitor {
     const state = this.previewable(point, signal);
     const p99 = this.series.get(keyOf(point.service, point.operation, 'latency_p99'));
     const actual = judgeableValue(point, signal, this.params.minRequests);
-    if (!state || !p99 || p99.learning || point.p50Ms === undefined || actual === undefined) return undefined;
+    if (!state || !p99 || p99.learning || actual === undefined) return undefined;
     if (point.requests < this.params.previewSlowdownMinRequests) return undefined;
     const p99Band = createDetector(this.params.detector, p99.detector.snapshot()).update(point.minute, point.p99Ms);
     // The sketch's quantiles are within 1% of the true value: leave that much room.
-    if (point.p50Ms < Math.max(p99Band.upper, p99Band.expected) * (1 + SKETCH_RELATIVE_ACCURACY)) return undefined;
+    const slow = slowRequestsAtLeast(point, Math.max(p99Band.upper, p99Band.expected) * (1 + SKETCH_RELATIVE_ACCURACY));
+    // That many requests over a level about 1 in 100 requests exceeds.
+    if (slow === 0 || poissonTail(slow, point.requests * 0.01) > this.params.previewTailProbability) return undefined;
     const output = createDetector(this.params.detector, state.detector.snapshot()).update(point.minute, actual);
     if (!output.anomalous || !this.isMaterial(signal, actual, output.expected, point)) return undefined;
-    // Half the requests over a level about 1 in 100 requests exceeds.
-    if (poissonTail(Math.floor(point.requests / 2), point.requests * 0.01) > this.params.previewTailProbability) return undefined;
     return this.openFromPreview(state, point, signal, actual, output);
   }
 

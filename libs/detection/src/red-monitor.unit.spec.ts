@@ -1,4 +1,4 @@
-import { poissonTail, RedMinute, RedMonitor, redSignalBand } from './red-monitor';
+import { poissonTail, RedMinute, RedMonitor, redSignalBand, slowRequestsAtLeast } from './red-monitor';
 
 const T0 = Date.UTC(2026, 10, 21, 8, 0);
 const MIN = 60_000;
@@ -150,6 +150,20 @@ describe('RedMonitor.preview: a minute still filling, judged on its error rate a
     expect(decisions[0].expected).toBeLessThan(130);
   });
 
+  it('raises latency_p95 when a quarter of thirty requests is above the p99 the baseline allows (p75 over it, the median not yet)', () => {
+    // At least 7 of 30 over a level 1 in 100 requests exceeds: P ≈ 0.3^7/7! ≈ 4e-8, under the default 1e-7.
+    const decisions = learned().preview([{ ...partial(0), requests: 30, p50Ms: 60, p75Ms: 700, p90Ms: 850, p95Ms: 900, p99Ms: 950 }]);
+    expect(decisions).toEqual([expect.objectContaining({ type: 'raise', signal: 'latency_p95', actual: 900 })]);
+  });
+
+  it('raises latency_p95 when a tenth of a busy partial minute is slow, but not a tenth of forty requests (one stall)', () => {
+    const tenthSlow = { p50Ms: 60, p75Ms: 65, p90Ms: 700, p95Ms: 900, p99Ms: 950 };
+    // 20 of 200: P ≈ 2^20/20! ≈ 4e-13.
+    expect(learned().preview([{ ...partial(0), ...tenthSlow, requests: 200 }])).toEqual([expect.objectContaining({ type: 'raise', signal: 'latency_p95' })]);
+    // 4 of 40: P ≈ 7e-4, what one GC pause does.
+    expect(learned().preview([{ ...partial(0), ...tenthSlow, requests: 40 }])).toEqual([]);
+  });
+
   it('does not raise a slowdown from a median just under the baseline p99 band, nor from too few requests to be improbable', () => {
     // The baseline p99 is 200–214 ms: a median of 205 ms is no evidence that half the requests are unusually slow.
     expect(learned().preview([{ ...partial(0), requests: 40, p50Ms: 205, p95Ms: 400, p99Ms: 600 }])).toEqual([]);
@@ -228,3 +242,18 @@ describe('poissonTail', () => {
 function factorial(n: number): number {
   return n <= 1 ? 1 : n * factorial(n - 1);
 }
+
+describe('slowRequestsAtLeast: how many requests of a minute were at least this slow, from its lower quantiles', () => {
+  const minute: RedMinute = { service: 's', operation: 'o', minute: 0, requests: 100, errors: 0, p50Ms: 10, p75Ms: 20, p90Ms: 30, p95Ms: 40, p99Ms: 50 };
+
+  it('takes the lowest quantile at or over the level', () => {
+    expect(slowRequestsAtLeast(minute, 10)).toBe(50);
+    expect(slowRequestsAtLeast(minute, 15)).toBe(25);
+    expect(slowRequestsAtLeast(minute, 30)).toBe(10);
+  });
+
+  it('claims none when no lower quantile reaches the level, or the source gives none', () => {
+    expect(slowRequestsAtLeast(minute, 31)).toBe(0);
+    expect(slowRequestsAtLeast({ ...minute, p50Ms: undefined, p75Ms: undefined, p90Ms: undefined }, 1)).toBe(0);
+  });
+});

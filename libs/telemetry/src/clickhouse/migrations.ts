@@ -217,6 +217,11 @@ export const RED_QUANTILES = [0.5, 0.95, 0.99] as const;
  * processors gives the same quantiles (t-digest's merge depends on the order).
  */
 export const RED_QUANTILES_FUNCTION = `quantilesDD(0.01, ${RED_QUANTILES.join(', ')})`;
+/**
+ * A -Merge of the stored states at other levels: quantile levels are used only when finalizing, so ClickHouse lets a
+ * merge ask for any (ClickHouse PR #26847; checked on chDB). The accuracy, which shapes the state, stays 0.01.
+ */
+export const redQuantilesMerge = (levels: readonly number[]): string => `quantilesDDMerge(0.01, ${levels.join(', ')})`;
 
 function redTier(step: RedStep, ttlDays: number, options: Required<SchemaOptions>): string[] {
   const tier = RED_TIERS[step];

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { RED_QUANTILES_FUNCTION, RED_TIERS, type RedStep } from '../clickhouse/migrations';
+import { RED_TIERS, redQuantilesMerge, type RedStep } from '../clickhouse/migrations';
 import { epochSeconds } from '../clickhouse/rows';
 
 export interface RedSeriesQuery {
@@ -20,9 +20,15 @@ export interface RedPoint {
   errors: number;
   errorRate: number;
   p50Ms: number;
+  /** p75 and p90 show how many requests of a minute still filling are slow (the detector's preview). */
+  p75Ms: number;
+  p90Ms: number;
   p95Ms: number;
   p99Ms: number;
 }
+
+/** Read levels, in RedPoint's order. */
+const READ_QUANTILES = [0.5, 0.75, 0.9, 0.95, 0.99] as const;
 
 export interface RedKey {
   service: string;
@@ -53,7 +59,7 @@ export class RedSeriesReader {
     const rows = await (await this.client.query({
       query: `SELECT ServiceName AS service, SpanName AS operation, toUnixTimestamp(Timestamp) AS bucket,
                      toString(countMerge(Requests)) AS requests, toString(countIfMerge(Errors)) AS errors,
-                     ${RED_QUANTILES_FUNCTION.replace('(', 'Merge(')}(DurationQuantiles) AS quantiles
+                     ${redQuantilesMerge(READ_QUANTILES)}(DurationQuantiles) AS quantiles
               FROM \`${this.database}\`.${RED_TIERS[query.step].table}
               WHERE ${filters.join(' AND ')}
               GROUP BY service, operation, bucket
@@ -64,7 +70,7 @@ export class RedSeriesReader {
     return rows.map((row) => {
       const requests = Number(row.requests);
       const errors = Number(row.errors);
-      const [p50, p95, p99] = row.quantiles.map((nanos) => Number(nanos) / 1e6);
+      const [p50, p75, p90, p95, p99] = row.quantiles.map((nanos) => Number(nanos) / 1e6);
       return {
         service: row.service,
         operation: row.operation,
@@ -73,6 +79,8 @@ export class RedSeriesReader {
         errors,
         errorRate: requests === 0 ? 0 : errors / requests,
         p50Ms: p50,
+        p75Ms: p75,
+        p90Ms: p90,
         p95Ms: p95,
         p99Ms: p99,
       };
