@@ -12,27 +12,19 @@ export interface RedMinute {
   readonly p95Ms: number;
   readonly p99Ms: number;
   /**
-   * Lower quantiles, when the source has them: they let a minute still filling show a slowdown (see
-   * `RedMonitor.preview`). A quantile over the p99 the baseline allows means at least that share of requests is slow.
+   * Percent → ms (50: the median, 75, 90…), when the source has them: they let a minute still filling show a slowdown
+   * (see `RedMonitor.preview`). A percentile p over the p99 the baseline allows means at least (100 − p)% of the
+   * requests are slow.
    */
-  readonly p50Ms?: number;
-  readonly p75Ms?: number;
-  readonly p90Ms?: number;
+  readonly percentilesMs?: Readonly<Record<number, number>>;
 }
 
-/**
- * The quantiles a preview reads, lowest first, with the share of requests at or over each (1 in 2, 4, 10): the lowest
- * one over the slow level bounds the slow requests best.
- */
-const PREVIEW_QUANTILES = [['p50Ms', 2], ['p75Ms', 4], ['p90Ms', 10]] as const;
-
-/** At least how many of the minute's requests were slower than `levelMs`, from its lower quantiles (0 if none say). */
+/** At least how many of the minute's requests were slower than `levelMs`, from its percentiles (0 if none say). */
 export function slowRequestsAtLeast(point: RedMinute, levelMs: number): number {
-  for (const [field, oneIn] of PREVIEW_QUANTILES) {
-    const value = point[field];
-    if (value !== undefined && value >= levelMs) return Math.floor(point.requests / oneIn);
-  }
-  return 0;
+  const ladder = Object.entries(point.percentilesMs ?? {}).map(([percent, ms]) => [Number(percent), ms] as const).sort((a, b) => a[0] - b[0]);
+  // The lowest percentile over the level bounds the slow requests best; (100 − p) × n is an integer, so /100 floors exactly.
+  const lowest = ladder.find(([, ms]) => ms >= levelMs);
+  return lowest ? Math.floor((point.requests * (100 - lowest[0])) / 100) : 0;
 }
 
 export type RedSignal = 'error_rate' | 'latency_p95' | 'latency_p99' | 'throughput';
@@ -155,11 +147,11 @@ export class RedMonitor {
    * - its error rate: the share of failing requests means the same over 20 seconds as over a minute, but fewer
    *   requests make it noisier, so the errors must also be improbable at the band's upper rate
    *   (`previewTailProbability`, Poisson tail);
-   * - a slowdown of many requests: its median, p75 or p90 at or above the p99 the baseline allows means at least half,
-   *   a quarter or a tenth of its requests were slower than about 1% of requests usually are; raised when that many is
-   *   as improbable by chance as the error test demands (its p95 alone, from a few requests, is not: one slow request of
-   *   twenty is its p95). A quarter of 30 requests passes, a tenth only from ~100. Raised as latency_p95, material as a
-   *   closed minute's.
+   * - a slowdown of many requests: a percentile p of the minute (50, 60, … 95) at or above the p99 the baseline allows
+   *   means at least (100 − p)% of its requests were slower than about 1% of requests usually are; raised when that
+   *   many is as improbable by chance as the error test demands (its p95 alone, from a few requests, is not: one slow
+   *   request of twenty is its p95). A quarter of 30 requests passes, a fifth of 70, a tenth only of ~100. Raised as
+   *   latency_p95, material as a closed minute's.
    * Never throughput (a partial minute's count reads as a drop). Raises only a series that has learned and is not
    * raised already; the raise opens it, so the closed minutes update and resolve it as usual.
    */

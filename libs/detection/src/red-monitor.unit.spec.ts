@@ -139,11 +139,11 @@ describe('RedMonitor.preview: a minute still filling, judged on its error rate a
   it('never reads a partial minute as a throughput drop, nor its p95/p99 from fewer requests as a slowdown', () => {
     expect(learned().preview([{ ...partial(0), requests: 20, p95Ms: 900, p99Ms: 2000 }])).toEqual([]);
     // One slow request of twenty is the partial minute's p95 and p99; its median is as usual.
-    expect(learned().preview([{ ...partial(0), requests: 40, p50Ms: 60, p95Ms: 900, p99Ms: 2000 }])).toEqual([]);
+    expect(learned().preview([{ ...partial(0), requests: 40, percentilesMs: { 50: 60 }, p95Ms: 900, p99Ms: 2000 }])).toEqual([]);
   });
 
   it('raises latency_p95 when the median of thirty requests is above the p99 the baseline allows (a dependency 12x slower)', () => {
-    const decisions = learned().preview([{ ...partial(0), requests: 30, p50Ms: 700, p95Ms: 900, p99Ms: 950 }]);
+    const decisions = learned().preview([{ ...partial(0), requests: 30, percentilesMs: { 50: 700 }, p95Ms: 900, p99Ms: 950 }]);
     expect(decisions).toEqual([expect.objectContaining({ type: 'raise', signal: 'latency_p95', minute: T0 + 60 * MIN, actual: 900, severity: 'error' })]);
     if (decisions[0].type !== 'raise') throw new Error('no raise');
     expect(decisions[0].expected).toBeGreaterThan(115);
@@ -152,12 +152,17 @@ describe('RedMonitor.preview: a minute still filling, judged on its error rate a
 
   it('raises latency_p95 when a quarter of thirty requests is above the p99 the baseline allows (p75 over it, the median not yet)', () => {
     // At least 7 of 30 over a level 1 in 100 requests exceeds: P ≈ 0.3^7/7! ≈ 4e-8, under the default 1e-7.
-    const decisions = learned().preview([{ ...partial(0), requests: 30, p50Ms: 60, p75Ms: 700, p90Ms: 850, p95Ms: 900, p99Ms: 950 }]);
+    const decisions = learned().preview([{ ...partial(0), requests: 30, percentilesMs: { 50: 60, 75: 700, 90: 850 }, p95Ms: 900, p99Ms: 950 }]);
     expect(decisions).toEqual([expect.objectContaining({ type: 'raise', signal: 'latency_p95', actual: 900 })]);
   });
 
+  it('raises latency_p95 when a fifth of seventy-two requests is slow (p80 over the band, p75 not): a fault 15 s before a minute closes', () => {
+    const decisions = learned().preview([{ ...partial(0), requests: 72, percentilesMs: { 50: 60, 60: 62, 70: 64, 75: 66, 80: 700, 85: 800, 90: 850 }, p95Ms: 900, p99Ms: 950 }]);
+    expect(decisions).toEqual([expect.objectContaining({ type: 'raise', signal: 'latency_p95' })]);
+  });
+
   it('raises latency_p95 when a tenth of a busy partial minute is slow, but not a tenth of forty requests (one stall)', () => {
-    const tenthSlow = { p50Ms: 60, p75Ms: 65, p90Ms: 700, p95Ms: 900, p99Ms: 950 };
+    const tenthSlow = { percentilesMs: { 50: 60, 75: 65, 90: 700 }, p95Ms: 900, p99Ms: 950 };
     // 20 of 200: P ≈ 2^20/20! ≈ 4e-13.
     expect(learned().preview([{ ...partial(0), ...tenthSlow, requests: 200 }])).toEqual([expect.objectContaining({ type: 'raise', signal: 'latency_p95' })]);
     // 4 of 40: P ≈ 7e-4, what one GC pause does.
@@ -166,22 +171,22 @@ describe('RedMonitor.preview: a minute still filling, judged on its error rate a
 
   it('does not raise a slowdown from a median just under the baseline p99 band, nor from too few requests to be improbable', () => {
     // The baseline p99 is 200–214 ms: a median of 205 ms is no evidence that half the requests are unusually slow.
-    expect(learned().preview([{ ...partial(0), requests: 40, p50Ms: 205, p95Ms: 400, p99Ms: 600 }])).toEqual([]);
+    expect(learned().preview([{ ...partial(0), requests: 40, percentilesMs: { 50: 205 }, p95Ms: 400, p99Ms: 600 }])).toEqual([]);
     // Fewer requests than previewSlowdownMinRequests (30): one stall can hold up a handful at once.
-    expect(learned().preview([{ ...partial(0), requests: 29, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
+    expect(learned().preview([{ ...partial(0), requests: 29, percentilesMs: { 50: 700 }, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
     // Ten requests with five over the p99 (P ≈ 0.1^5/5! = 8e-8) pass the default 1e-7 where the minimum allows them, not 1e-9.
     const lenient = new RedMonitor({ previewSlowdownMinRequests: 10 });
     lenient.observe(series(60));
-    expect(lenient.preview([{ ...partial(0), requests: 10, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toHaveLength(1);
+    expect(lenient.preview([{ ...partial(0), requests: 10, percentilesMs: { 50: 700 }, p95Ms: 900, p99Ms: 950 }])).toHaveLength(1);
     const strict = new RedMonitor({ previewSlowdownMinRequests: 10, previewTailProbability: 1e-9 });
     strict.observe(series(60));
-    expect(strict.preview([{ ...partial(0), requests: 10, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
+    expect(strict.preview([{ ...partial(0), requests: 10, percentilesMs: { 50: 700 }, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
   });
 
   it('confirms a slowdown raised from a partial minute with the closed minutes and resolves it after recovery', () => {
     const monitor = learned();
-    expect(monitor.preview([{ ...partial(0), requests: 30, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toHaveLength(1);
-    expect(monitor.preview([{ ...partial(0), requests: 40, p50Ms: 700, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
+    expect(monitor.preview([{ ...partial(0), requests: 30, percentilesMs: { 50: 700 }, p95Ms: 900, p99Ms: 950 }])).toHaveLength(1);
+    expect(monitor.preview([{ ...partial(0), requests: 40, percentilesMs: { 50: 700 }, p95Ms: 900, p99Ms: 950 }])).toEqual([]);
     const closed = monitor.observe(series(75, (i) => (i === 60 ? { p95Ms: 900, p99Ms: 950 } : {})).slice(60)).filter((d) => d.signal === 'latency_p95');
     expect(closed.map((d) => d.type)).toEqual(['raise', 'resolve']);
   });
@@ -244,7 +249,7 @@ function factorial(n: number): number {
 }
 
 describe('slowRequestsAtLeast: how many requests of a minute were at least this slow, from its lower quantiles', () => {
-  const minute: RedMinute = { service: 's', operation: 'o', minute: 0, requests: 100, errors: 0, p50Ms: 10, p75Ms: 20, p90Ms: 30, p95Ms: 40, p99Ms: 50 };
+  const minute: RedMinute = { service: 's', operation: 'o', minute: 0, requests: 100, errors: 0, p95Ms: 40, p99Ms: 50, percentilesMs: { 90: 30, 50: 10, 75: 20 } };
 
   it('takes the lowest quantile at or over the level', () => {
     expect(slowRequestsAtLeast(minute, 10)).toBe(50);
@@ -254,6 +259,6 @@ describe('slowRequestsAtLeast: how many requests of a minute were at least this 
 
   it('claims none when no lower quantile reaches the level, or the source gives none', () => {
     expect(slowRequestsAtLeast(minute, 31)).toBe(0);
-    expect(slowRequestsAtLeast({ ...minute, p50Ms: undefined, p75Ms: undefined, p90Ms: undefined }, 1)).toBe(0);
+    expect(slowRequestsAtLeast({ ...minute, percentilesMs: undefined }, 1)).toBe(0);
   });
 });

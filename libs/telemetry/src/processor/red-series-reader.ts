@@ -20,15 +20,14 @@ export interface RedPoint {
   errors: number;
   errorRate: number;
   p50Ms: number;
-  /** p75 and p90 show how many requests of a minute still filling are slow (the detector's preview). */
-  p75Ms: number;
-  p90Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /** Percent → ms for every level read (50, 60, … 99): how many requests are slow (the detector's preview). */
+  percentilesMs: Record<number, number>;
 }
 
-/** Read levels, in RedPoint's order. */
-const READ_QUANTILES = [0.5, 0.75, 0.9, 0.95, 0.99] as const;
+/** Percentiles read from each bucket's merged sketch. */
+export const RED_READ_PERCENTS = [50, 60, 70, 75, 80, 85, 90, 95, 99] as const;
 
 export interface RedKey {
   service: string;
@@ -59,7 +58,7 @@ export class RedSeriesReader {
     const rows = await (await this.client.query({
       query: `SELECT ServiceName AS service, SpanName AS operation, toUnixTimestamp(Timestamp) AS bucket,
                      toString(countMerge(Requests)) AS requests, toString(countIfMerge(Errors)) AS errors,
-                     ${redQuantilesMerge(READ_QUANTILES)}(DurationQuantiles) AS quantiles
+                     ${redQuantilesMerge(RED_READ_PERCENTS.map((percent) => percent / 100))}(DurationQuantiles) AS quantiles
               FROM \`${this.database}\`.${RED_TIERS[query.step].table}
               WHERE ${filters.join(' AND ')}
               GROUP BY service, operation, bucket
@@ -70,7 +69,7 @@ export class RedSeriesReader {
     return rows.map((row) => {
       const requests = Number(row.requests);
       const errors = Number(row.errors);
-      const [p50, p75, p90, p95, p99] = row.quantiles.map((nanos) => Number(nanos) / 1e6);
+      const percentilesMs: Record<number, number> = Object.fromEntries(RED_READ_PERCENTS.map((percent, i) => [percent, Number(row.quantiles[i]) / 1e6]));
       return {
         service: row.service,
         operation: row.operation,
@@ -78,11 +77,10 @@ export class RedSeriesReader {
         requests,
         errors,
         errorRate: requests === 0 ? 0 : errors / requests,
-        p50Ms: p50,
-        p75Ms: p75,
-        p90Ms: p90,
-        p95Ms: p95,
-        p99Ms: p99,
+        p50Ms: percentilesMs[50],
+        p95Ms: percentilesMs[95],
+        p99Ms: percentilesMs[99],
+        percentilesMs,
       };
     });
   }

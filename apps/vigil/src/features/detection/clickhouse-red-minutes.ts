@@ -20,6 +20,6 @@ export class ClickHouseRedMinutes implements RedMinuteSource {
     const points = await this.reader.series({ from: new Date(from), to: new Date(to), step: '1m' });
     return points
       .filter((point) => !wanted || wanted.has(`${point.service}\u0000${point.operation}`))
-      .map((point) => ({ service: point.service, operation: point.operation, minute: Date.parse(point.minute), requests: point.requests, errors: point.errors, p95Ms: point.p95Ms, p99Ms: point.p99Ms, p50Ms: point.p50Ms, p75Ms: point.p75Ms, p90Ms: point.p90Ms }));
+      .map((point) => ({ service: point.service, operation: point.operation, minute: Date.parse(point.minute), requests: point.requests, errors: point.errors, p95Ms: point.p95Ms, p99Ms: point.p99Ms, percentilesMs: point.percentilesMs }));
   }
 }

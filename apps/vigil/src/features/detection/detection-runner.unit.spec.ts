@@ -85,7 +85,7 @@ describe('DetectionRunner on the minute still filling', () => {
 
   it('raises a latency anomaly 30 s into the minute where most requests turned ten times slower, without waiting for it to close', async () => {
     const reports = recordingReports();
-    const runner = new DetectionRunner({ source: sourceOf(minutesWith({ requests: 50, p50Ms: 400, p95Ms: 520, p99Ms: 560 })), ...reports, slos: [], logger: pino({ level: 'silent' }), intervalMs: 1000, clock: () => NOW });
+    const runner = new DetectionRunner({ source: sourceOf(minutesWith({ requests: 50, percentilesMs: { 50: 400 }, p95Ms: 520, p99Ms: 560 })), ...reports, slos: [], logger: pino({ level: 'silent' }), intervalMs: 1000, clock: () => NOW });
     await runner.tick();
     expect(reports.reported).toEqual([expect.objectContaining({ service: 'inventory', operation: 'GET /products', signal: 'latency_p95', actual: 520 })]);
   });
