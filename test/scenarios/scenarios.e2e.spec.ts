@@ -28,6 +28,8 @@ interface IncidentOutcome extends Outcome {
   readonly severity: string;
   readonly proposedAt?: string;
   readonly concluded: boolean;
+  /** Its timeline's entry types in order, printed on a miss (an investigation opened but never concluded…). */
+  readonly timeline: readonly string[];
   /** Its proposal was replaced by the incident lead's. */
   readonly superseded: boolean;
   /** The findings' summaries, printed when a scenario misses. */
@@ -49,6 +51,7 @@ async function outcomes(vigil: TestVigil): Promise<IncidentOutcome[]> {
     return {
       anomaly: `${anomaly.service} ${anomaly.signal}`,
       severity: anomaly.severity,
+      timeline: entries.map((entry) => entry.type),
       findings,
       concluded: concluded !== undefined,
       superseded,
@@ -115,14 +118,19 @@ describe('fault scenarios end to end: OTLP → ClickHouse → detector → inves
     expect(sent.changes).toBe(kind === 'bad-deploy' ? 1 : 0);
     await committed(vigil, sent.spans, Date.now() + OUTCOME_TIMEOUT_MS);
 
+    const settling = Date.now();
     const { standing, all } = await settledProposals(vigil, Date.now() + OUTCOME_TIMEOUT_MS);
-    const verdicts = all.map((incident): Verdict & { anomaly: string; findings: readonly string[]; superseded: boolean } => ({ anomaly: `${incident.anomaly} (${incident.severity})`, findings: incident.findings, superseded: incident.superseded, ...judge(label, incident, SHOP_TOPOLOGY) }));
+    process.stderr.write(`[scenarios] ${kind}: ${all.length} anomalies, ${all.filter((incident) => incident.proposedAt !== undefined).length} proposals, ${standing.length} standing; settled in ${((Date.now() - settling) / 1000).toFixed(0)} s\n`);
+    const verdicts = all.map((incident): Verdict & { anomaly: string; findings: readonly string[]; superseded: boolean; concluded: boolean; timeline: readonly string[]; proposedAt?: string } => ({ anomaly: `${incident.anomaly} (${incident.severity})`, findings: incident.findings, superseded: incident.superseded, concluded: incident.concluded, timeline: incident.timeline, ...(incident.proposedAt ? { proposedAt: incident.proposedAt } : {}), ...judge(label, incident, SHOP_TOPOLOGY) }));
     // What the approval queue shows once the incident settled: one proposal, naming the root cause.
     const outcome = standing.map((incident) => judge(label, incident, SHOP_TOPOLOGY)).map((verdict) => ({ rootCause: verdict.namedService, action: verdict.proposedKind }));
     const expected = [{ rootCause: label.rootCauseService, action: label.expectedAction }];
     if (JSON.stringify(outcome) !== JSON.stringify(expected)) {
       // What was detected, concluded and proposed for each incident: the diagnosis of a miss.
-      process.stderr.write(`${kind}: ${all.length} incidents\n${verdicts.map((v) => `  ${v.anomaly}: names ${v.namedService ?? '—'}, proposes ${v.proposedKind ?? '—'}${v.superseded ? ' (superseded)' : ''}${v.findings.map((f) => `\n    ${f}`).join('')}`).join('\n')}\n`);
+      process.stderr.write(`${kind}: ${all.length} incidents\n${verdicts.map((v) => `  ${v.anomaly}${v.concluded ? '' : ` [not concluded: ${v.timeline.join(' → ')}]`}: names ${v.namedService ?? '—'}, proposes ${v.proposedKind ?? '—'}${v.proposedAt ? '' : ' (hypothesis only)'}${v.superseded ? ' (superseded)' : ''}${v.findings.map((f) => `\n    ${f}`).join('')}`).join('\n')}\n`);
+      // Without the notices the saga sends to the log channel (and the unconfigured PagerDuty): what went wrong, if anything.
+      const warnings = vigil.warnings().filter((line) => !line.includes('notification'));
+      process.stderr.write(`${kind}: the app's last warn/error log lines besides notifications (${warnings.length})\n${warnings.slice(-40).map((line) => `  ${line.slice(0, 400)}`).join('\n')}\n`);
     }
     expect(outcome).toEqual(expected);
   });

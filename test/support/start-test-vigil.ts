@@ -18,6 +18,8 @@ export interface TestVigil {
   readonly databaseUrl: string;
   /** Demo users' tokens by name: alice (responder), lee (team-lead), sara (sre), mo (manager), vera (vp-eng), audrey (auditor), admin. */
   readonly tokens: Record<string, string>;
+  /** The app's warn and error log lines, newest last (a spec prints them on a miss; the app logs nothing else here). */
+  warnings(): readonly string[];
   /** With `{ clickhouse: true }`: the OTLP/HTTP receiver's base URL (POST `${otlpHttpUrl}/v1/traces`). */
   readonly otlpHttpUrl?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs read response bodies freely
@@ -43,7 +45,10 @@ export async function startTestVigil(env: Record<string, string> = {}, options: 
   // Investigations run at once unless a spec asks for the production group wait.
   const fullEnv = { ...process.env, VIGIL_QUEUE_PREFIX: database.name, VIGIL_INVESTIGATION_GROUP_WAIT_MS: '0', ...telemetryEnv, ...env, DATABASE_URL: database.url, VIGIL_DATA_DIR: dataDir, PORT: '0', VIGIL_SEAL_INTERVAL_MS: '500' };
   const config = loadConfig(fullEnv);
-  const logger = pino({ level: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent' });
+  // Warn and error lines are kept (bounded) for a failing spec to print; VIGIL_TEST_LOG_LEVEL sends everything to stdout.
+  const warnings: string[] = [];
+  const keepWarning = { write: (line: string) => void (warnings.push(line.trimEnd()) > 500 && warnings.shift()) };
+  const logger = process.env.VIGIL_TEST_LOG_LEVEL ? pino({ level: process.env.VIGIL_TEST_LOG_LEVEL }) : pino({ level: 'warn' }, keepWarning);
   const runtime = await startRuntime(config, logger, { server: true, clickhouse: options.clickhouse ? 'shared-engine' : false, investigations: options.investigations, env: fullEnv });
   const seeded = (await seedDemoUsers(runtime.users, runtime.store, new Date().toISOString()))!;
   const app = await createHttpApp(runtime, logger);
@@ -56,6 +61,7 @@ export async function startTestVigil(env: Record<string, string> = {}, options: 
     app,
     databaseUrl: database.url,
     tokens,
+    warnings: () => warnings,
     ...(runtime.telemetry?.receiver ? { otlpHttpUrl: runtime.telemetry.receiver.url } : {}),
     request: (method, path, options) => jsonRequest(base, method, path, options),
     async stop() {
