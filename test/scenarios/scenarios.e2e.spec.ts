@@ -66,7 +66,7 @@ async function outcomes(vigil: TestVigil): Promise<IncidentOutcome[]> {
  * conclusion or proposal appeared for `SETTLED_POLLS` polls — and returns the proposals still standing (not
  * superseded) with every incident seen, for the failure message too.
  */
-async function settledProposals(vigil: TestVigil, deadline: number): Promise<{ standing: IncidentOutcome[]; all: IncidentOutcome[] }> {
+async function settledProposals(vigil: TestVigil, deadline: number): Promise<{ standing: IncidentOutcome[]; all: IncidentOutcome[]; settled: boolean }> {
   let all: IncidentOutcome[] = [];
   let previous = '';
   let quiet = 0;
@@ -77,7 +77,7 @@ async function settledProposals(vigil: TestVigil, deadline: number): Promise<{ s
     quiet = state === previous ? quiet + 1 : 0;
     previous = state;
     const settled = standing.length > 0 && all.every((incident) => incident.concluded) && quiet >= SETTLED_POLLS;
-    if (settled || Date.now() > deadline) return { standing, all };
+    if (settled || Date.now() > deadline) return { standing, all, settled };
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
 }
@@ -119,15 +119,16 @@ describe('fault scenarios end to end: OTLP → ClickHouse → detector → inves
     await committed(vigil, sent.spans, Date.now() + OUTCOME_TIMEOUT_MS);
 
     const settling = Date.now();
-    const { standing, all } = await settledProposals(vigil, Date.now() + OUTCOME_TIMEOUT_MS);
-    process.stderr.write(`[scenarios] ${kind}: ${all.length} anomalies, ${all.filter((incident) => incident.proposedAt !== undefined).length} proposals, ${standing.length} standing; settled in ${((Date.now() - settling) / 1000).toFixed(0)} s\n`);
+    const { standing, all, settled } = await settledProposals(vigil, Date.now() + OUTCOME_TIMEOUT_MS);
+    process.stderr.write(`[scenarios] ${kind}: ${all.length} anomalies, ${all.filter((incident) => incident.proposedAt !== undefined).length} proposals, ${standing.length} standing; ${settled ? 'settled' : 'NOT settled'} in ${((Date.now() - settling) / 1000).toFixed(0)} s\n`);
     const verdicts = all.map((incident): Verdict & { anomaly: string; findings: readonly string[]; superseded: boolean; concluded: boolean; timeline: readonly string[]; proposedAt?: string } => ({ anomaly: `${incident.anomaly} (${incident.severity})`, findings: incident.findings, superseded: incident.superseded, concluded: incident.concluded, timeline: incident.timeline, ...(incident.proposedAt ? { proposedAt: incident.proposedAt } : {}), ...judge(label, incident, SHOP_TOPOLOGY) }));
     // What the approval queue shows once the incident settled: one proposal, naming the root cause.
     const outcome = standing.map((incident) => judge(label, incident, SHOP_TOPOLOGY)).map((verdict) => ({ rootCause: verdict.namedService, action: verdict.proposedKind }));
     const expected = [{ rootCause: label.rootCauseService, action: label.expectedAction }];
-    if (JSON.stringify(outcome) !== JSON.stringify(expected)) {
+    if (!settled || JSON.stringify(outcome) !== JSON.stringify(expected)) {
       // What was detected, concluded and proposed for each incident: the diagnosis of a miss.
       process.stderr.write(`${kind}: ${all.length} incidents\n${verdicts.map((v) => `  ${v.anomaly}${v.concluded ? '' : ` [not concluded: ${v.timeline.join(' → ')}]`}: names ${v.namedService ?? '—'}, proposes ${v.proposedKind ?? '—'}${v.proposedAt ? '' : ' (hypothesis only)'}${v.superseded ? ' (superseded)' : ''}${v.findings.map((f) => `\n    ${f}`).join('')}`).join('\n')}\n`);
+      process.stderr.write(`${kind}: investigation queue ${await vigil.investigationQueue()}\n`);
       // Without the notices the saga sends to the log channel (and the unconfigured PagerDuty): what went wrong, if anything.
       const warnings = vigil.warnings().filter((line) => !line.includes('notification'));
       process.stderr.write(`${kind}: the app's last warn/error log lines besides notifications (${warnings.length})\n${warnings.slice(-40).map((line) => `  ${line.slice(0, 400)}`).join('\n')}\n`);

@@ -3,11 +3,13 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import { Queue } from 'bullmq';
 import pino from 'pino';
 import { seedDemoUsers } from '@vigil/application';
 import { loadConfig } from '@vigil/config';
 import { createTestDatabase } from '@vigil/testing';
 import { createHttpApp } from '../../apps/vigil/src/http-app';
+import { INVESTIGATION_QUEUE_NAME } from '../../apps/vigil/src/features/investigations/investigation-queue';
 import { startRuntime, VigilRuntime } from '../../apps/vigil/src/runtime/vigil-runtime';
 import { jsonRequest } from './json-request';
 
@@ -20,6 +22,8 @@ export interface TestVigil {
   readonly tokens: Record<string, string>;
   /** The app's warn and error log lines, newest last (a spec prints them on a miss; the app logs nothing else here). */
   warnings(): readonly string[];
+  /** The investigation queue's job counts and its failed jobs' reasons, one line (a spec prints it on a miss). */
+  investigationQueue(): Promise<string>;
   /** With `{ clickhouse: true }`: the OTLP/HTTP receiver's base URL (POST `${otlpHttpUrl}/v1/traces`). */
   readonly otlpHttpUrl?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- specs read response bodies freely
@@ -62,6 +66,17 @@ export async function startTestVigil(env: Record<string, string> = {}, options: 
     databaseUrl: database.url,
     tokens,
     warnings: () => warnings,
+    async investigationQueue() {
+      if (!runtime.redisUrl) return 'no Redis';
+      const queue = new Queue(INVESTIGATION_QUEUE_NAME, { connection: { url: runtime.redisUrl }, prefix: config.VIGIL_QUEUE_PREFIX });
+      try {
+        const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized');
+        const failed = await queue.getFailed(0, 20);
+        return `${JSON.stringify(counts)}${failed.map((job) => `\n  failed ${job.id} after ${job.attemptsMade} attempts: ${job.failedReason}`).join('')}`;
+      } finally {
+        await queue.close();
+      }
+    },
     ...(runtime.telemetry?.receiver ? { otlpHttpUrl: runtime.telemetry.receiver.url } : {}),
     request: (method, path, options) => jsonRequest(base, method, path, options),
     async stop() {
