@@ -51,7 +51,12 @@ export async function startTestVigil(env: Record<string, string> = {}, options: 
   const config = loadConfig(fullEnv);
   // Warn and error lines are kept (bounded) for a failing spec to print; VIGIL_TEST_LOG_LEVEL sends everything to stdout.
   const warnings: string[] = [];
-  const keepWarning = { write: (line: string) => void (warnings.push(line.trimEnd()) > 500 && warnings.shift()) };
+  const keepWarning = {
+    write(line: string) {
+      warnings.push(line.trimEnd());
+      if (warnings.length > 500) warnings.shift();
+    },
+  };
   const logger = process.env.VIGIL_TEST_LOG_LEVEL ? pino({ level: process.env.VIGIL_TEST_LOG_LEVEL }) : pino({ level: 'warn' }, keepWarning);
   const runtime = await startRuntime(config, logger, { server: true, clickhouse: options.clickhouse ? 'shared-engine' : false, investigations: options.investigations, env: fullEnv });
   const seeded = (await seedDemoUsers(runtime.users, runtime.store, new Date().toISOString()))!;

@@ -248,16 +248,16 @@ function factorial(n: number): number {
   return n <= 1 ? 1 : n * factorial(n - 1);
 }
 
-describe('slowRequestsAtLeast: how many requests of a minute were at least this slow, from its lower quantiles', () => {
+describe('slowRequestsAtLeast: how many requests of a minute were at least this slow, from its percentiles', () => {
   const minute: RedMinute = { service: 's', operation: 'o', minute: 0, requests: 100, errors: 0, p95Ms: 40, p99Ms: 50, percentilesMs: { 90: 30, 50: 10, 75: 20 } };
 
-  it('takes the lowest quantile at or over the level', () => {
+  it('takes the lowest percentile at or over the level, whatever order the source lists them in', () => {
     expect(slowRequestsAtLeast(minute, 10)).toBe(50);
     expect(slowRequestsAtLeast(minute, 15)).toBe(25);
     expect(slowRequestsAtLeast(minute, 30)).toBe(10);
   });
 
-  it('claims none when no lower quantile reaches the level, or the source gives none', () => {
+  it('claims none when no percentile reaches the level, or the source gives none', () => {
     expect(slowRequestsAtLeast(minute, 31)).toBe(0);
     expect(slowRequestsAtLeast({ ...minute, percentilesMs: undefined }, 1)).toBe(0);
   });
