@@ -182,7 +182,9 @@ describe('Vigil console in chromium', () => {
     await lee.keyboard.press('Enter');
     const reason = card.getByLabel(/Reason for rejecting/);
     await reason.waitFor();
-    expect(await lee.evaluate('document.activeElement && document.activeElement.tagName')).toBe('TEXTAREA');
+    // Focus moves in an effect after the textarea is painted: wait for it (a clean-clone run read the button still focused).
+    await lee.waitForFunction("document.activeElement && document.activeElement.tagName === 'TEXTAREA'", undefined, { timeout: 5000 });
+    expect(await lee.evaluate('document.activeElement && document.activeElement.id')).toBe(`reason-${restart.approvalId}`);
     expect(await card.getByRole('button', { name: 'Confirm rejection' }).isDisabled()).toBe(true);
     await lee.keyboard.type('a restart will not fix a bad deploy; roll back instead');
     await lee.keyboard.press('Tab');
