@@ -1,5 +1,5 @@
 import { Materiality, MetricSeries, OnsetOptions, ServiceAnomaly, scoreService } from '@vigil/investigation';
-import { RED_QUANTILES, RED_QUANTILES_FUNCTION, RED_TIERS } from '@vigil/telemetry';
+import { RED_TIERS, redQuantilesMerge } from '@vigil/telemetry';
 import { ClickHouseReader, INTEGER_WEIGHT, instantParam, toNumber } from '../clickhouse-reader';
 import { ERROR_SPAN } from '../bubbleup/span-attribute-counts.query';
 import { InvestigationScope } from '../investigation-scope';
@@ -25,8 +25,6 @@ export const EVIDENCE_MATERIALITY: Readonly<Record<'error_rate' | 'latency_p99',
   error_rate: { minChange: 2 },
   latency_p99: { minChange: 20, minRatio: 1.5 },
 };
-
-const P99_INDEX = RED_QUANTILES.indexOf(0.99) + 1;
 
 /**
  * Per-service anomaly scores and onsets for dependency tracing: per-minute error rate (in percent) and p99 (ms) of
@@ -60,7 +58,7 @@ export class ServiceAnomaliesQuery {
     return this.reader.rows<MinuteRow>(
       `SELECT ServiceName AS service, toUnixTimestamp(Timestamp) * 1000 AS minute,
               countIfMerge(Errors) / countMerge(Requests) AS errorRate,
-              ${RED_QUANTILES_FUNCTION.replace('(', 'Merge(')}(DurationQuantiles)[${P99_INDEX}] / 1e6 AS p99Ms,
+              ${redQuantilesMerge([0.99])}(DurationQuantiles)[1] / 1e6 AS p99Ms,
               countMerge(Requests) AS requests
        FROM ${this.reader.table(RED_TIERS['1m'].table)}
        WHERE ServiceName IN {services:Array(String)}

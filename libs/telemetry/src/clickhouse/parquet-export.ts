@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { RED_QUANTILES_FUNCTION, RED_TIERS, type RedStep } from './migrations';
+import { RED_QUANTILES, RED_TIERS, redQuantilesMerge, type RedStep } from './migrations';
 import { epochSeconds } from './rows';
 
 export interface ExportParquetOptions {
@@ -59,7 +59,7 @@ export async function exportParquet(options: ExportParquetOptions): Promise<Expo
                      DurationSumNs / 1e6 AS DurationSumMs, DurationMinNs / 1e6 AS DurationMinMs, DurationMaxNs / 1e6 AS DurationMaxMs
               FROM (
                 SELECT Timestamp, ServiceName, SpanName, countMerge(Requests) AS Requests, countIfMerge(Errors) AS Errors,
-                       ${RED_QUANTILES_FUNCTION.replace('(', 'Merge(')}(DurationQuantiles) AS Quantiles,
+                       ${redQuantilesMerge(RED_QUANTILES)}(DurationQuantiles) AS Quantiles,
                        sumMerge(DurationSum) AS DurationSumNs, minMerge(DurationMin) AS DurationMinNs, maxMerge(DurationMax) AS DurationMaxNs
                 FROM ${table} ${where}
                 GROUP BY Timestamp, ServiceName, SpanName
