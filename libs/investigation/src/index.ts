@@ -3,6 +3,7 @@ export * from './deployment/deployment-correlation';
 export * from './dependency/service-graph';
 export * from './dependency/root-cause';
 export * from './onset/anomaly-onset';
+export * from './onset/investigated-onset';
 export * from './logs/fingerprint';
 export * from './logs/log-evidence';
 export * from './findings/findings';

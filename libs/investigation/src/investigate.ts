@@ -6,6 +6,7 @@ import { buildServiceGraph, SpanEdge } from './dependency/service-graph';
 import { bubbleUpFindings, dependencyFinding, deploymentFindings, InvestigationFinding, logFindings } from './findings/findings';
 import { HypothesisOptions, InvestigationHypothesis, PropagatedSymptom, rankHypotheses, ServiceFacts, toDomainHypothesis } from './hypotheses/rank-hypotheses';
 import { InstantInput } from './internal/time';
+import { InvestigatedOnset, investigatedOnset, InvestigatedOnsetOptions } from './onset/investigated-onset';
 import { analyzeLogs, LogEvidenceOptions, LogRow } from './logs/log-evidence';
 import { Proposal, proposeActions, ProposerOptions, ServiceTarget } from './proposer/proposer';
 
@@ -18,7 +19,13 @@ export interface InvestigationInput {
     readonly service: string;
     /** `latency_p99`, `error_rate`…: names the BubbleUp population. */
     readonly signal: string;
+    /** The detector's window start. */
     readonly onset: InstantInput;
+    /**
+     * The detector's window end. A window longer than a few minutes (an SLO burn-rate alert's) is not dated by its
+     * start: the service's own onset in `serviceAnomalies` is taken instead (see {@link investigatedOnset}).
+     */
+    readonly end?: InstantInput;
     readonly summary?: string;
   };
   /** BubbleUp counts (ClickHouse GROUP BY attribute, value over anomalous vs baseline spans). */
@@ -34,6 +41,7 @@ export interface InvestigationInput {
 }
 
 export interface InvestigationOptions {
+  readonly onset: Partial<InvestigatedOnsetOptions>;
   readonly bubbleUp: Partial<BubbleUpOptions>;
   readonly deployment: Partial<DeploymentCorrelationOptions>;
   readonly trace: Partial<TraceOptions>;
@@ -43,6 +51,8 @@ export interface InvestigationOptions {
 }
 
 export interface InvestigationOutcome {
+  /** When the fault began, as changes were correlated against it. */
+  readonly onset: InvestigatedOnset;
   /** To record, in this order (RecordFinding with `recordFindingData`). */
   readonly findings: readonly InvestigationFinding[];
   readonly hypotheses: readonly InvestigationHypothesis[];
@@ -56,6 +66,7 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
   const { anomaly } = input;
   const graph = input.edges ? buildServiceGraph(input.edges) : undefined;
   const findings: InvestigationFinding[] = [];
+  const onset = investigatedOnset(anomaly, input.serviceAnomalies, options.onset);
 
   const propagated: PropagatedSymptom[] = [];
   let loadHurts = false;
@@ -74,15 +85,15 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
   if (input.changes) {
     // The anomalous service's changes against its anomaly's onset; the root's against the onset of its own anomaly
     // (a symptom may be detected before or after the root's anomaly began).
-    const onsetOf = new Map<string, InstantInput>([[anomaly.service, anomaly.onset]]);
+    const onsetOf = new Map<string, InstantInput>([[anomaly.service, onset.at]]);
     for (const finding of findings) {
       const service = finding.subject.service;
       if (!service || onsetOf.has(service)) continue;
       const own = finding.kind === 'dependency' ? finding.evidence.onset : undefined;
-      onsetOf.set(service, typeof own === 'number' ? own : anomaly.onset);
+      onsetOf.set(service, typeof own === 'number' ? own : onset.at);
     }
-    const correlated = [...onsetOf].flatMap(([service, onset]) =>
-      correlateChanges({ service, onset, changes: input.changes ?? [], ...(graph ? { graph } : {}) }, options.deployment),
+    const correlated = [...onsetOf].flatMap(([service, at]) =>
+      correlateChanges({ service, onset: at, changes: input.changes ?? [], ...(graph ? { graph } : {}) }, options.deployment),
     );
     const unique = [...new Map(correlated.sort((a, b) => b.score - a.score).map((entry) => [`${entry.change.service}:${entry.change.revision}`, entry])).values()];
     findings.push(...deploymentFindings(unique));
@@ -120,7 +131,7 @@ export function investigate(input: InvestigationInput, options: Partial<Investig
       : `No cause found for the ${anomaly.signal} anomaly on ${anomaly.service}`;
     conclusion.push({ summary, confidence: 0, ...(ticket ? { suggestedAction: ticket } : {}) });
   }
-  return { findings, hypotheses, proposal, conclusion };
+  return { onset, findings, hypotheses, proposal, conclusion };
 }
 
 /** Throughput, traffic, request rate: a change in load rather than in how the service answers. */

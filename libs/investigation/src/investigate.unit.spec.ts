@@ -124,6 +124,21 @@ describe('investigate', () => {
       expect(outcome.conclusion[0].suggestedAction).toEqual(outcome.proposal.candidates[0].action);
     });
 
+    it('given an SLO availability burn on payment (its window the alert\'s hour) and a deploy of payment 2 min before its first failing minute, when investigated, then the deploy is correlated against that minute and rolled back', () => {
+      const firstFailingMinute = Date.parse(onset);
+      const outcome = investigate({
+        anomaly: { service: 'payment', signal: 'slo:availability-99.9', onset: '2025-03-01T09:05:00Z', end: '2025-03-01T10:05:00Z' },
+        edges: shopEdges,
+        serviceAnomalies: [{ service: 'payment', score: 40, onset: firstFailingMinute, signal: 'error_rate' }],
+        changes: [{ service: 'payment', at: '2025-03-01T09:58:00Z', revision: 'v1.9.0', previousRevision: 'v1.8.3', kind: 'deployment', source: 'argocd' }],
+        targets: shopTargets,
+      });
+      expect(outcome.findings.find((finding) => finding.kind === 'deployment')).toMatchObject({ findingId: 'deployment:payment:v1.9.0', evidence: { leadMs: 2 * 60_000 } });
+      expect(outcome.hypotheses[0]).toMatchObject({ cause: 'bad-deployment', service: 'payment', revision: 'v1.9.0' });
+      expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'argocd.rollback', target: 'argocd:payment', params: { revision: 'v1.8.3' } });
+      expect(outcome.onset).toEqual({ kind: 'metric', at: firstFailingMinute, windowStart: Date.parse('2025-03-01T09:05:00Z'), signal: 'error_rate' });
+    });
+
     it('given a slow third party every caller feels (confident, no automatic action), when investigated, then the proposal is a ticket about it', () => {
       const outcome = investigate({
         anomaly: { service: 'payment', signal: 'latency_p99', onset },
