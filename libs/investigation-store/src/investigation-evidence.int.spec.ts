@@ -292,4 +292,17 @@ describe('investigation agents over ClickHouse (chDB)', () => {
     );
     expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'argocd.rollback', target: 'argocd:payments', params: { revision: 'v1' } });
   });
+
+  it('dates an SLO burn anomaly (its window the alert\'s hour) by the service\'s first failing minute, so the deploy 2 min before it is rolled back', async () => {
+    // Two days before the story, the same bad deploy after two hours of healthy traffic. The 1h/5m burn-rate page raised
+    // on the fifth failing minute spans the hour before it, as the detection runner writes it.
+    const burn = await insertBadDeployStory(clickhouse.client, database, story.onset - 48 * 3_600_000, 120);
+    const raisedOn = burn.onset + 5 * 60_000;
+    const window = { start: new Date(raisedOn - 3_600_000).toISOString(), end: new Date(raisedOn + 60_000).toISOString() };
+    const { input } = await new InvestigationEvidenceGatherer({ client: clickhouse.client, database }).gather({ service: 'payments', signal: 'slo:availability-99.9', window });
+    const outcome = investigate(input);
+    expect(outcome.findings.map((finding) => finding.findingId)).toContain('deployment:payments:v2');
+    expect(outcome.proposal.candidates[0].action).toEqual({ kind: 'argocd.rollback', target: 'argocd:payments', params: { revision: 'v1' } });
+    expect(outcome.onset).toMatchObject({ kind: 'metric', at: burn.onset, windowStart: Date.parse(window.start) });
+  });
 });

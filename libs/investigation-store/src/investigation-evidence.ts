@@ -114,7 +114,8 @@ export class InvestigationEvidenceGatherer {
     );
     return {
       input: {
-        anomaly: { service: scope.service, signal: scope.signal, onset: scope.onset, ...(anomaly.summary ? { summary: anomaly.summary } : {}) },
+        // The window's end too: a long window (an SLO burn's) is dated by the service's own onset in serviceAnomalies.
+        anomaly: { service: scope.service, signal: scope.signal, onset: scope.onset, end: Date.parse(anomaly.window.end), ...(anomaly.summary ? { summary: anomaly.summary } : {}) },
         bubbleUp,
         changes,
         edges,

@@ -22,7 +22,13 @@ const PODS = ['payments-7d9f-a1', 'payments-7d9f-b2', 'payments-7d9f-c3'];
 const chMillis = (ms: number): string => (ms / 1000).toFixed(3);
 const hex = (seed: number, length: number): string => (seed.toString(16).padStart(length, '0') + '0'.repeat(length)).slice(0, length);
 
-export async function insertBadDeployStory(client: ClickHouseClient, database: string, onset = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000): Promise<BadDeployStory> {
+/** `baselineMinutes`: healthy history before the onset (default 60; an SLO burn's hour-long window needs more). */
+export async function insertBadDeployStory(
+  client: ClickHouseClient,
+  database: string,
+  onset = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000,
+  baselineMinutes = BASELINE_MINUTES,
+): Promise<BadDeployStory> {
   const spans: Record<string, unknown>[] = [];
   const logs: Record<string, unknown>[] = [];
   const resource = (service: string, pod: string) => ({
@@ -33,7 +39,7 @@ export async function insertBadDeployStory(client: ClickHouseClient, database: s
     'k8s.pod.name': pod,
   });
   let trace = 0;
-  for (let minute = -BASELINE_MINUTES; minute < ANOMALOUS_MINUTES; minute++) {
+  for (let minute = -baselineMinutes; minute < ANOMALOUS_MINUTES; minute++) {
     for (let i = 0; i < TRACES_PER_MINUTE; i++) {
       trace++;
       const start = onset + minute * 60_000 + i * 2_000;
