@@ -88,6 +88,16 @@ function nullWriter(): InstanceType<Library['ClickHouseTelemetryWriter']> {
   return writer as unknown as InstanceType<Library['ClickHouseTelemetryWriter']>;
 }
 
+/**
+ * A processor of `lib`. Before Nov 22 2026 the processor also took the ClickHouse client and database (it copied
+ * undecided spans with INSERT … SELECT): passed as a plain object so a BASELINE_TELEMETRY checkout of then still runs.
+ */
+function processorOf(
+  lib: Library, deps: { client: ClickHouseClient; database?: string; writer: InstanceType<Library['ClickHouseTelemetryWriter']> }, options: TelemetryProcessorOptions,
+): InstanceType<Library['TelemetryProcessor']> {
+  return new lib.TelemetryProcessor(deps, options);
+}
+
 /** A client that serialises inserts as @clickhouse/client does (JSON per row, one string) and stores nothing. */
 function serialisingClient(): ClickHouseClient {
   const client = {
@@ -135,7 +145,7 @@ export async function run(args: readonly string[]): Promise<void> {
 
   const processorStubbed: Stage = (lib) => () => {
     // A fresh processor per pass: every trace is new to its sampler, as in a live stream.
-    const processor = new lib.TelemetryProcessor({ client: serialisingClient(), writer: nullWriter() }, options);
+    const processor = processorOf(lib, { client: serialisingClient(), writer: nullWriter() }, options);
     processor.stop(); // only the expiry timer: process() still works
     const input = renumbered(batches);
     return async () => {
@@ -181,7 +191,7 @@ export async function run(args: readonly string[]): Promise<void> {
   await stage('processor + writer + serialisation, no ClickHouse', (lib) => {
     const writer = new lib.ClickHouseTelemetryWriter({ client: serialisingClient(), flushIntervalMs: 5 });
     return () => {
-      const processor = new lib.TelemetryProcessor({ client: serialisingClient(), writer }, options);
+      const processor = processorOf(lib, { client: serialisingClient(), writer }, options);
       processor.stop();
       const input = renumbered(batches);
       return () => Promise.all(input.map((batch) => processor.process(batch)));
@@ -227,7 +237,7 @@ async function insertStages(
     const writers = new Map(libraries.map((lib) => [lib, new lib.ClickHouseTelemetryWriter({ client: clickhouse.client, database, messageIdScope: `${database}:` })]));
     await stage('processor + writer + ClickHouse (end of the pipeline)', (lib) => () => {
       const queue = renumbered(batches);
-      const processor = new lib.TelemetryProcessor({ client: clickhouse.client, database, writer: writers.get(lib)! }, options);
+      const processor = processorOf(lib, { client: clickhouse.client, database, writer: writers.get(lib)! }, options);
       processor.stop();
       // As the in-process bus hands them: 4 batches in flight.
       return () => Promise.all(Array.from({ length: 4 }, async () => {

@@ -49,7 +49,7 @@ export class TelemetryPipeline {
         database: options.schema?.database,
       });
     this.processor = this.writer
-      ? new TelemetryProcessor({ client: options.clickhouse, database: options.schema?.database, writer: this.writer }, options.processor)
+      ? new TelemetryProcessor({ writer: this.writer }, options.processor)
       : null;
   }
 

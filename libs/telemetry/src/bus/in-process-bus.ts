@@ -34,6 +34,9 @@ interface TopicState {
  * The embedded default bus: bounded in-memory queues with the same contract as Kafka (consumer groups, ack after the
  * handler resolves, redelivery on failure). When a group's backlog reaches `capacity`, publish() throws
  * BusBackpressureError('full') so receivers push back on their clients instead of growing memory.
+ *
+ * A handler's `release` (part of the batch still held in its memory) is not waited for: here publishing is the
+ * acknowledgement, in memory either way, and the handler bounds what it holds (TailSampler's maxHeldSpans).
  */
 export class InProcessTelemetryBus implements TelemetryBus {
   private readonly topics = new Map<string, TopicState>();

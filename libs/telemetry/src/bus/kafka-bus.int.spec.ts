@@ -65,6 +65,51 @@ describe('KafkaTelemetryBus (real broker)', () => {
     expect(received.map((m) => m.value.toString())).toEqual(['after-restart']);
   });
 
+  it('commits a batch the handler held only once it is released: the partition flows meanwhile, a restart before the release delivers it again, after it does not', async () => {
+    const key = randomBytes(16).toString('hex');
+    const groupId = 'vigil-spec-held';
+    const heldValues = (values: string[]) => values.filter((value) => value.startsWith('held-'));
+    const waitFor = async (values: string[], expected: string[]) => {
+      const deadline = Date.now() + 30_000;
+      while (!expected.every((value) => values.includes(value)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(heldValues(values)).toEqual(expect.arrayContaining(expected));
+    };
+
+    // 1: every batch is held and never released; the next batch of the same partition still arrives.
+    const first: string[] = [];
+    const never = new Promise<void>(() => {});
+    const holding = await bus.subscribe({ groupId, topics: [OTEL_SPANS_V1], handler: async (batch) => {
+      first.push(...batch.messages.map((message) => message.value.toString()));
+      return { release: never };
+    } });
+    await bus.publish(OTEL_SPANS_V1, [{ key, value: Buffer.from('held-1') }]);
+    await waitFor(first, ['held-1']);
+    await bus.publish(OTEL_SPANS_V1, [{ key, value: Buffer.from('held-2') }]);
+    await waitFor(first, ['held-1', 'held-2']);
+    await holding.stop();
+
+    // 2: a restart gets both again (nothing was committed); released 300 ms after each batch this time.
+    const second: string[] = [];
+    const releasing = await bus.subscribe({ groupId, topics: [OTEL_SPANS_V1], handler: async (batch) => {
+      second.push(...batch.messages.map((message) => message.value.toString()));
+      return { release: new Promise<void>((resolve) => setTimeout(resolve, 300)) };
+    } });
+    await waitFor(second, ['held-1', 'held-2']);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await releasing.stop();
+
+    // 3: after the release nothing is delivered again; only what is new.
+    const third: string[] = [];
+    const after = await bus.subscribe({ groupId, topics: [OTEL_SPANS_V1], handler: async (batch) => {
+      third.push(...batch.messages.map((message) => message.value.toString()));
+    } });
+    await bus.publish(OTEL_SPANS_V1, [{ key, value: Buffer.from('held-3') }]);
+    await waitFor(third, ['held-3']);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await after.stop();
+    expect(third).toEqual(['held-3']);
+  });
+
   it('sends a linger window larger than the broker\'s message.max.bytes as several requests, every publish acknowledged once', async () => {
     // 48 publishes of 20 × 10 KiB (an OTLP request's spans are about that) arrive together: ~10 MB, beyond the
     // broker's 1 MiB per partition batch.

@@ -1,6 +1,7 @@
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type Message, type Producer } from 'kafkajs';
 import { CO_PARTITIONED_TOPICS, OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1 } from '@vigil/contracts';
 import { BusBackpressureError, type BusMessage, type BusSubscription, type OutgoingMessage, type SubscribeOptions, type TelemetryBus } from './telemetry-bus';
+import { PartitionCommits } from './partition-commits';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -81,7 +82,8 @@ const messageBytes = (message: OutgoingMessage): number =>
  * offsets, so the message ids (topic/partition/offset) differ and the writer's replay dedup does not recognise the
  * copy: such a retry can store a span twice, never lose one.
  *
- * Consumers are consumer groups; offsets are committed only after the handler resolved for the batch.
+ * Consumers are consumer groups; offsets are committed only after the handler resolved for the batch and released
+ * what it held of it (PartitionCommits).
  */
 export class KafkaTelemetryBus implements TelemetryBus {
   private readonly kafka: Kafka;
@@ -334,15 +336,28 @@ export class KafkaTelemetryBus implements TelemetryBus {
         this.consumers.delete(consumer);
         restartLater(1_000);
       });
+      // Offsets are committed by hand: a batch whose handler still holds part of it is committed once released.
+      // Through eachBatch's commitOffsetsIfNecessary(offsets), not consumer.commitOffsets: kafkajs's runner skips the
+      // latter once stop() began (runner.js commitOffsets: `if (!this.running) return`), so the last batches handled
+      // before a stop would be delivered again; the former commits for the group generation the batch came in.
+      let commitVia: ((offsets: { topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> }) => Promise<void>) | null = null;
+      const commits = new PartitionCommits(async (offsets) => {
+        const topics = [...new Set(offsets.map((entry) => entry.topic))]
+          .map((topic) => ({ topic, partitions: offsets.filter((entry) => entry.topic === topic).map(({ partition, offset }) => ({ partition, offset })) }));
+        await commitVia?.({ topics });
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => commits.reset());
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: true });
       await consumer.run({
         // Every assigned partition's batch at once: a handler waiting for its writer's flush holds only its own.
         partitionsConsumedConcurrently: options.topics.length * this.options.partitions,
         eachBatchAutoResolve: false,
-        autoCommit: true,
+        autoCommit: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const generation = commits.generation;
+          commitVia = commitOffsetsIfNecessary;
           const messages: BusMessage[] = batch.messages.map((message) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -351,9 +366,11 @@ export class KafkaTelemetryBus implements TelemetryBus {
             id: `${batch.topic}/${batch.partition}/${message.offset}`,
           }));
           // A throw here leaves the offset unresolved: kafkajs seeks back and the batch is redelivered.
-          await options.handler({ topic: batch.topic, partition: batch.partition, messages });
-          resolveOffset(batch.messages[batch.messages.length - 1].offset);
-          await commitOffsetsIfNecessary();
+          const outcome = await options.handler({ topic: batch.topic, partition: batch.partition, messages });
+          const lastOffset = batch.messages[batch.messages.length - 1].offset;
+          // Resolving moves the fetch position on (the partition keeps flowing); committing waits for the release.
+          resolveOffset(lastOffset);
+          await commits.track(generation, batch.topic, batch.partition, lastOffset, outcome?.release);
           await heartbeat();
         },
       });

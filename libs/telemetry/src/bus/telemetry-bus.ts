@@ -19,10 +19,15 @@ export interface DeliveredBatch {
 }
 
 /**
- * Resolving means the whole batch is processed (e.g. durably written); only then is it acknowledged. Rejecting (or
- * never resolving) means it is redelivered: nothing is acknowledged before it is done.
+ * Resolving means the batch is processed (e.g. durably written) and the bus may deliver the next; rejecting (or never
+ * resolving) means it is redelivered: nothing is acknowledged before it is done. A handler that still holds part of
+ * the batch in memory (spans awaiting a tail-sampling decision) resolves with `release`: the batch is acknowledged
+ * only once that resolves (Kafka: its offset is committed then, in partition order; a crash before redelivers it).
  */
-export type BatchHandler = (batch: DeliveredBatch) => Promise<void>;
+export type BatchHandler = (batch: DeliveredBatch) => Promise<BatchOutcome>;
+
+/** void: the batch is done. */
+export type BatchOutcome = void | { readonly release: Promise<void> };
 
 export interface SubscribeOptions {
   topics: string[];

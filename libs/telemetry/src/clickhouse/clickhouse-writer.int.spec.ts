@@ -41,8 +41,8 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
 
   it('migrates once to tables with the OpenTelemetry Collector exporter layout plus Vigil columns', async () => {
     const migrator = new ClickHouseMigrator(clickhouse.client, { database, ttlDays: 7 });
-    expect(await migrator.migrate()).toEqual({ applied: [1, 2, 3, 4, 5, 6], current: 6 });
-    expect(await migrator.migrate()).toEqual({ applied: [], current: 6 });
+    expect(await migrator.migrate()).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], current: 7 });
+    expect(await migrator.migrate()).toEqual({ applied: [], current: 7 });
 
     const columns = await (await clickhouse.client.query({
       query: `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'otel_traces'`,
@@ -71,6 +71,7 @@ describe('ClickHouse telemetry schema and writer (chDB)', () => {
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining([
       'otel_logs', 'otel_metrics_gauge', 'otel_metrics_histogram', 'otel_metrics_sum', 'otel_traces', 'otel_traces_trace_id_ts', 'otel_traces_trace_id_ts_mv',
     ]));
+    expect(tables.map((t) => t.name)).not.toContain('otel_traces_undecided');
   });
 
   it('writes spans, logs and metrics from bus batches, with the trace id lookup filled by the materialized view', async () => {

@@ -36,7 +36,10 @@ export interface SchemaOptions {
   warmTtlDays?: number;
   /** Cold tier (hourly RED rollup) retention. Default 730 days (2 years). */
   coldTtlDays?: number;
-  /** Spans of traces awaiting a tail-sampling decision are dropped this long after they were written. Default 2 h. */
+  /**
+   * TTL of otel_traces_undecided, which migration 6 creates and 7 drops (undecided spans are held in memory since).
+   * Default 2 h.
+   */
   undecidedTtlHours?: number;
   /**
    * How long written bus message ids are remembered for replay dedup. A consumer replays what it had not committed
@@ -441,4 +444,17 @@ ${settings(options)}`,
       }, options),
     ],
   },
+  {
+    version: 7,
+    name: 'drop otel_traces_undecided: spans awaiting a tail-sampling decision are held in memory, their bus batches unacknowledged',
+    // Storing each undecided span cost as much as storing all traffic unsampled (bench/ingest/README.md).
+    statements: (options) => dropTable('otel_traces_undecided', options),
+  },
 ];
+
+/** The table under its usual name, and its `_local` storage table in cluster mode. */
+function dropTable(name: string, options: Required<SchemaOptions>): string[] {
+  const statements = [`DROP TABLE IF EXISTS ${q(options.database)}.${q(name)}${onCluster(options)} SYNC`];
+  if (options.cluster) statements.push(`DROP TABLE IF EXISTS ${storageTable(name, options)}${onCluster(options)} SYNC`);
+  return statements;
+}

@@ -10,6 +10,15 @@ describe('telemetry DDL', () => {
     expect(all.map(created)).toEqual(expect.arrayContaining(['otel_traces', 'otel_red_input', 'otel_red_1m', 'otel_red_10m', 'otel_red_1h', 'otel_traces_undecided']));
   });
 
+  it('drops otel_traces_undecided again in a later migration (undecided spans are held in memory now)', () => {
+    const single = statements();
+    expect(single.indexOf('DROP TABLE IF EXISTS `tel`.`otel_traces_undecided` SYNC')).toBeGreaterThan(single.findIndex((sql) => created(sql) === 'otel_traces_undecided'));
+    expect(statements('vigil').filter((sql) => sql.startsWith('DROP TABLE'))).toEqual([
+      'DROP TABLE IF EXISTS `tel`.`otel_traces_undecided` ON CLUSTER `vigil` SYNC',
+      'DROP TABLE IF EXISTS `tel`.`otel_traces_undecided_local` ON CLUSTER `vigil` SYNC',
+    ]);
+  });
+
   describe('cluster mode', () => {
     const all = statements('vigil');
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startClickHouse, type ClickHouseHandle } from '@vigil/testing';
 import { OTEL_SPANS_V1, otelSpansV1 } from '@vigil/contracts';
 import { InProcessTelemetryBus } from '../bus/in-process-bus';
+import type { BatchOutcome } from '../bus/telemetry-bus';
 import { ClickHouseMigrator } from '../clickhouse/migrator';
 import { ClickHouseTelemetryWriter } from '../clickhouse/writer';
 import { exportParquet } from '../clickhouse/parquet-export';
@@ -29,7 +30,7 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
   }
   function processor(database: string, options: TelemetryProcessorOptions = {}, now?: () => number) {
     const writer = new ClickHouseTelemetryWriter({ client: clickhouse.client, database, flushIntervalMs: 20 });
-    const instance = new TelemetryProcessor({ client: clickhouse.client, database, writer, now }, options);
+    const instance = new TelemetryProcessor({ writer, now }, options);
     stops.push(async () => {
       await writer.stop();
       instance.stop();
@@ -38,6 +39,11 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
   }
   async function rows<T>(query: string): Promise<T[]> {
     return (await clickhouse.client.query({ query, format: 'JSONEachRow' })).json<T>();
+  }
+  /** True when the batch's held spans are released within `ms` (a batch with nothing held is released at once). */
+  async function releasedWithin(outcome: BatchOutcome, ms: number): Promise<boolean> {
+    if (!outcome) return true;
+    return Promise.race([outcome.release.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
   }
   const count = async (from: string) => Number((await rows<{ n: string }>(`SELECT toString(count()) AS n FROM ${from}`))[0].n);
 
@@ -109,27 +115,51 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
     expect(Number(byHash?.n)).toBeLessThan(40);
   });
 
-  it('keeps the whole trace when an error arrives after its first spans were acknowledged as undecided, and drops a quiet trace after the decision wait, late spans included', async () => {
+  it('holds the first spans of a trace until an error keeps it, then stores the whole trace and releases the held batch; drops a quiet trace after the decision wait, late spans included', async () => {
     const database = await freshDatabase();
     let now = Date.now();
     const instance = processor(database, { sampling: { rate: 0.01, decisionWaitMs: 300 } }, () => now);
     const rescued = traceIdAt(0.5);
     const quiet = traceIdAt(0.6);
-    await instance.process(spansBatch([makeSpan(rescued, { name: 'SELECT', parentSpanId: hex(8) }), makeSpan(quiet)]));
-    expect(await count(`${database}.otel_traces_undecided`)).toBe(2);
-    expect(await count(`${database}.otel_traces`)).toBe(0);
+    const first = await instance.process(spansBatch([makeSpan(rescued, { name: 'SELECT', parentSpanId: hex(8) })]));
+    const second = await instance.process(spansBatch([makeSpan(quiet)]));
     expect(instance.undecidedTraces).toBe(2);
+    expect(instance.heldSpans).toBe(2);
+    expect(await count(`${database}.otel_traces`)).toBe(0);
+    // Nothing of the undecided traces is stored while held: their batches are not released yet.
+    expect(await releasedWithin(first, 50)).toBe(false);
+    expect(await releasedWithin(second, 50)).toBe(false);
 
-    await instance.process(spansBatch([makeSpan(rescued, { statusCode: 'Error', statusMessage: 'card declined' })]));
+    const keeping = await instance.process(spansBatch([makeSpan(rescued, { statusCode: 'Error', statusMessage: 'card declined' })]));
+    expect(keeping).toBeUndefined();
+    expect(await releasedWithin(first, 50)).toBe(true);
     expect(await rows(`SELECT SpanName, StatusCode, SampleWeight FROM ${database}.otel_traces WHERE TraceId = '${rescued}' ORDER BY SpanName`))
       .toEqual([{ SpanName: 'GET /pay', StatusCode: 'Error', SampleWeight: 1 }, { SpanName: 'SELECT', StatusCode: 'Unset', SampleWeight: 1 }]);
 
     now += 400;
     await instance.process(spansBatch([makeSpan(quiet, { statusCode: 'Error' }), makeSpan(rescued, { name: 'late' })]));
+    expect(await releasedWithin(second, 50)).toBe(true);
     expect(await count(`${database}.otel_traces WHERE TraceId = '${quiet}'`)).toBe(0);
     expect(await count(`${database}.otel_traces WHERE TraceId = '${rescued}'`)).toBe(3);
-    expect(instance.stats).toMatchObject({ spans: 5, keptSpans: 2, droppedSpans: 1, undecidedSpans: 2, promotedTraces: 1 });
+    expect(instance.stats).toMatchObject({ spans: 5, keptSpans: 2, droppedSpans: 1, heldSpans: 2, promotedTraces: 1 });
+    expect(instance.heldSpans).toBe(0);
     expect(await count(`${database}.otel_red_1m`)).toBeGreaterThan(0);
+  });
+
+  it('stores a redelivered held batch once when its trace is kept again after a restart (replay dedup by message id)', async () => {
+    const database = await freshDatabase();
+    const trace = traceIdAt(0.5);
+    const held = spansBatch([makeSpan(trace, { name: 'SELECT' })]);
+    const error = spansBatch([makeSpan(trace, { statusCode: 'Error' })]);
+    const before = processor(database, { sampling: { rate: 0.01, decisionWaitMs: 60_000 } });
+    await before.process(held);
+    await before.process(error);
+    expect(await count(`${database}.otel_traces WHERE TraceId = '${trace}'`)).toBe(2);
+    // A new processor (a restart) gets both batches again: the offsets were not committed yet.
+    const after = processor(database, { sampling: { rate: 0.01, decisionWaitMs: 60_000 } });
+    await after.process(held);
+    await after.process(error);
+    expect(await count(`${database}.otel_traces WHERE TraceId = '${trace}'`)).toBe(2);
   });
 
   it('enriches resources, scrubs PII before storage and gives logs the correlation id of their trace', async () => {
@@ -162,7 +192,7 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
     ]);
   });
 
-  it('acknowledges batches without waiting for the decision wait, so a long wait does not throttle the bus', async () => {
+  it('takes the next batch without waiting for the decision wait (the undecided spans are held in memory), so a long wait does not throttle the bus', async () => {
     const database = await freshDatabase();
     const instance = processor(database, { sampling: { rate: 0.01, decisionWaitMs: 30_000 } });
     const bus = new InProcessTelemetryBus({ maxBatchMessages: 100, maxInFlightBatches: 1 });
@@ -179,7 +209,8 @@ describe('TelemetryProcessor on ClickHouse (chDB)', () => {
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(30_000);
     expect(instance.undecidedTraces).toBe(2_000);
-    expect(await count(`${database}.otel_traces_undecided`)).toBe(2_000);
+    expect(instance.heldSpans).toBe(2_000);
+    expect(await count(`${database}.otel_traces`)).toBe(0);
     console.log(`20 batches of 100 undecided traces acknowledged in ${elapsed} ms with a 30 s decision wait`);
   });
 

@@ -1,17 +1,15 @@
-import { createHash } from 'node:crypto';
-import type { ClickHouseClient } from '@clickhouse/client';
 import {
   OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1,
   type LogRecordV1, type MetricPointV1, type SpanV1,
 } from '@vigil/contracts';
-import type { BatchHandler, DeliveredBatch } from '../bus/telemetry-bus';
+import type { BatchHandler, BatchOutcome, DeliveredBatch } from '../bus/telemetry-bus';
 import { durationText, logRow, METRIC_TABLES, metricRow, spanRow, type Row } from '../clickhouse/rows';
 import { unixSeconds } from '../otlp/unix-nanos';
 import { TableRows, type ClickHouseTelemetryWriter } from '../clickhouse/writer';
 import { BoundedCache } from './bounded-cache';
 import { enrichResource, type EnrichmentOptions } from './enrichment';
 import { PiiScrubber, type PiiOptions } from './pii';
-import { TailSampler, type TailSamplingOptions } from './tail-sampler';
+import { TailSampler, type HeldSpan, type ReleasedTrace, type TailSamplingOptions } from './tail-sampler';
 
 export interface TelemetryProcessorOptions {
   enrichment?: EnrichmentOptions;
@@ -25,8 +23,6 @@ export interface TelemetryProcessorOptions {
 }
 
 export interface ProcessorDependencies {
-  client: ClickHouseClient;
-  database?: string;
   writer: ClickHouseTelemetryWriter;
   /** Clock of the decision wait and caches. Default Date.now. */
   now?: () => number;
@@ -36,8 +32,9 @@ export interface ProcessorStats {
   spans: number;
   keptSpans: number;
   droppedSpans: number;
-  undecidedSpans: number;
-  /** Traces kept by a rule whose undecided spans were copied to otel_traces (an INSERT … SELECT each batch). */
+  /** Spans held in memory awaiting their trace's decision (counted when first held). */
+  heldSpans: number;
+  /** Undecided traces a later error or slow span kept: their held spans were stored then. */
   promotedTraces: number;
   logs: number;
   correlatedLogs: number;
@@ -55,33 +52,27 @@ export function redInputRow(span: SpanV1): Row {
   };
 }
 
-const UNDECIDED_TABLE = 'otel_traces_undecided';
-
 /**
  * The stage between the bus and the ClickHouse writer: resource enrichment, PII scrubbing, log ↔ trace correlation,
  * RED input rows for every span (before sampling), then tail sampling of spans.
  *
- * Why spans of undecided traces go to ClickHouse instead of waiting in memory: the Kafka bus hands a partition's
- * batches one at a time, so a handler held for the decision wait would cap a partition at one batch per wait, and
- * the rest of a trace would sit behind it. Here a batch is acknowledged as soon as each of its spans is written —
- * to otel_traces (kept), to otel_traces_undecided (awaiting a decision: durable, short TTL) — or dropped by a
- * recorded decision, and its RED rows are written. When a later error or slow span keeps the trace, its undecided
- * spans are copied over (INSERT … SELECT) before that later batch is acknowledged. Nothing acknowledged is lost,
- * and a crash loses only in-memory decisions: undecided spans stay queryable by trace id and are promoted if the
- * trace turns out erroneous after the restart.
+ * Spans of undecided traces wait in memory (TailSampler), not in storage, and their batch is acknowledged only once
+ * every trace it held has settled: dropped at the end of the decision wait, or kept and its held spans stored. The
+ * handler itself resolves as soon as the batch's own rows are stored and hands the bus that later acknowledgement
+ * (`BatchOutcome.release`), so a partition goes on flowing during the wait. On Kafka the offsets are committed only
+ * then: a crash redelivers the held spans and their traces are decided again; replay dedup keeps what was already
+ * stored from being stored twice. In-process, publishing is the acknowledgement (memory, as before).
  */
 export class TelemetryProcessor {
-  private readonly database: string;
   private readonly scrubber: PiiScrubber | null;
   private readonly sampler: TailSampler | null;
   private readonly correlations: BoundedCache<string>;
   private readonly expiryTimer: NodeJS.Timeout | null;
   readonly stats: ProcessorStats = {
-    spans: 0, keptSpans: 0, droppedSpans: 0, undecidedSpans: 0, promotedTraces: 0, logs: 0, correlatedLogs: 0, metricPoints: 0,
+    spans: 0, keptSpans: 0, droppedSpans: 0, heldSpans: 0, promotedTraces: 0, logs: 0, correlatedLogs: 0, metricPoints: 0,
   };
 
   constructor(private readonly deps: ProcessorDependencies, private readonly options: TelemetryProcessorOptions = {}) {
-    this.database = deps.database ?? 'default';
     this.scrubber = options.pii === false ? null : new PiiScrubber(options.pii);
     this.sampler = options.sampling ? new TailSampler(options.sampling, deps.now) : null;
     this.correlations = new BoundedCache(options.correlationCacheSize ?? 100_000, options.correlationTtlMs ?? 900_000, deps.now);
@@ -94,27 +85,39 @@ export class TelemetryProcessor {
     return this.sampler?.undecidedTraces ?? 0;
   }
 
-  /** The bus handler: resolves once every item of the batch is stored or dropped by a sampling decision. */
+  /** Spans held in memory now, awaiting their trace's decision. */
+  get heldSpans(): number {
+    return this.sampler?.heldSpans ?? 0;
+  }
+
+  /**
+   * The bus handler: resolves once the batch's rows are stored or dropped by a sampling decision, with the release of
+   * the spans it left held (see the class comment).
+   */
   readonly handler: BatchHandler = (batch) => this.process(batch);
 
   stop(): void {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
   }
 
-  async process(batch: DeliveredBatch): Promise<void> {
+  async process(batch: DeliveredBatch): Promise<BatchOutcome> {
     const rows = new TableRows();
-    const traces = new Map<string, Array<{ messageId: string; span: SpanV1 }>>();
+    const traces = new Map<string, HeldSpan[]>();
     for (const message of batch.messages) {
       switch (message.topic) {
-        case OTEL_SPANS_V1:
-          for (const span of otelSpansV1.decode(message.value).spans) {
+        case OTEL_SPANS_V1: {
+          const value = otelSpansV1.decode(message.value);
+          for (const span of value.spans) {
             this.prepareSpan(span);
             rows.add('otel_red_input', message.id, redInputRow(span));
+            // The contract puts one trace in a message; a stray span of another is stored under its own id.
+            const messageId = span.traceId === value.traceId ? message.id : `${message.id}#${span.traceId}`;
             let trace = traces.get(span.traceId);
             if (!trace) traces.set(span.traceId, (trace = []));
-            trace.push({ messageId: message.id, span });
+            trace.push({ messageId, span });
           }
           break;
+        }
         case OTEL_LOGS_V1:
           for (const log of otelLogsV1.decode(message.value).logs) rows.add('otel_logs', message.id, logRow(this.prepareLog(log)));
           break;
@@ -130,28 +133,23 @@ export class TelemetryProcessor {
       const correlationId = this.correlations.get(traceId);
       if (correlationId) for (const { span } of spans) span.correlationId ||= correlationId;
     }
-    const promote = this.sample(traces, rows);
-    const undecided = this.deps.writer.writeTables(new Map([[UNDECIDED_TABLE, rows.take(UNDECIDED_TABLE)]]));
-    for (const traceId of promote.undecidedTraceIds) this.sampler?.addUndecidedWrite(traceId, undecided);
-    await Promise.all([
-      this.deps.writer.writeTables(rows.tables),
-      undecided,
-      this.promote(promote.keptTraceIds, promote.earlierWrites, batch),
-    ]);
+    const { released, held } = this.sample(traces, rows);
+    await this.deps.writer.writeTables(rows.tables);
+    for (const trace of released) trace.stored();
+    this.stats.promotedTraces += released.length;
+    return held.length === 0 ? undefined : { release: Promise.all(held).then(() => undefined) };
   }
 
-  private sample(traces: Map<string, Array<{ messageId: string; span: SpanV1 }>>, rows: TableRows) {
-    const keptTraceIds: string[] = [];
-    const undecidedTraceIds: string[] = [];
-    const earlierWrites: Promise<void>[] = [];
+  private sample(traces: Map<string, HeldSpan[]>, rows: TableRows): { released: ReleasedTrace[]; held: Promise<void>[] } {
+    const released: ReleasedTrace[] = [];
+    const held: Promise<void>[] = [];
     for (const [traceId, items] of traces) {
       this.stats.spans += items.length;
-      const observation = this.sampler?.observe(traceId, items.map((item) => item.span))
-        ?? { state: 'decided' as const, decision: { keep: true, weight: 1, reason: 'hash' as const }, fresh: false, earlierWrites: [] };
+      const observation = this.sampler?.observe(traceId, items)
+        ?? { state: 'decided' as const, decision: { keep: true, weight: 1, reason: 'hash' as const }, fresh: false, released: null };
       if (observation.state === 'undecided') {
-        undecidedTraceIds.push(traceId);
-        this.stats.undecidedSpans += items.length;
-        for (const { messageId, span } of items) rows.add(UNDECIDED_TABLE, messageId, spanRow(span));
+        this.stats.heldSpans += items.length;
+        held.push(observation.settled);
         continue;
       }
       const { decision } = observation;
@@ -160,34 +158,15 @@ export class TelemetryProcessor {
         continue;
       }
       this.stats.keptSpans += items.length;
-      for (const { messageId, span } of items) {
+      // Kept by a rule at this batch: the spans held from earlier batches are stored with these.
+      const stored = observation.released ? [...observation.released.spans, ...items] : items;
+      if (observation.released) released.push(observation.released);
+      for (const { messageId, span } of stored) {
         span.sampleWeight = decision.weight; // each decoded span is stored once: no copy needed
         rows.add('otel_traces', messageId, spanRow(span));
       }
-      // Kept by a rule at this batch: earlier spans may wait in the undecided table (also after a restart).
-      if (observation.fresh && decision.reason !== 'hash') {
-        keptTraceIds.push(traceId);
-        earlierWrites.push(...observation.earlierWrites);
-      }
     }
-    return { keptTraceIds, undecidedTraceIds, earlierWrites };
-  }
-
-  /** Copies the undecided spans of newly kept traces into otel_traces, after their own writes finished. */
-  private async promote(traceIds: string[], earlierWrites: Promise<void>[], batch: DeliveredBatch): Promise<void> {
-    if (traceIds.length === 0) return;
-    await Promise.all(earlierWrites);
-    // The token makes a redelivered batch's promotion a no-op instead of a second copy.
-    const token = `promote:${createHash('sha256').update(batch.messages.map((message) => message.id).join('\n')).update(traceIds.join(',')).digest('hex')}`;
-    const db = `\`${this.database}\``;
-    await this.deps.writer.untilDone(async () => {
-      await this.deps.client.command({
-        query: `INSERT INTO ${db}.otel_traces SELECT * EXCEPT (UndecidedAt) FROM ${db}.${UNDECIDED_TABLE} WHERE TraceId IN {traceIds:Array(String)}`,
-        query_params: { traceIds },
-        clickhouse_settings: { ...this.deps.writer.insertSettings, insert_deduplication_token: token },
-      });
-    });
-    this.stats.promotedTraces += traceIds.length;
+    return { released, held };
   }
 
   private prepareSpan(span: SpanV1): void {
