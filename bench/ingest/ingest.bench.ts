@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { OtelSpansValueV1 } from '@vigil/contracts';
-import { ClickHouseMigrator, InsertFiles, jsonLines, KafkaTelemetryBus, settingsClause, spanRow, sqlString, TelemetryPipeline, TRACES, type TelemetryBus } from '@vigil/telemetry';
+import { loadConfig } from '@vigil/config';
+import { ClickHouseMigrator, InsertFiles, jsonLines, KafkaTelemetryBus, settingsClause, spanRow, sqlString, TelemetryPipeline, TRACES, type TailSamplingOptions, type TelemetryBus } from '@vigil/telemetry';
 import { startClickHouse, startKafka, type KafkaHandle } from '@vigil/testing';
 import { flagsUsage, type FlagSpec, parseFlags } from '../lib/args';
 import { note, progressBar } from '../lib/progress';
@@ -26,6 +27,7 @@ const FLAGS = {
   'soak-minutes': { default: 1, description: 'RSS sampled at a steady rate through the embedded pipeline (30 for the full soak)', min: 0 },
   'soak-rate': { default: 0, description: 'spans/s during the soak; 0 = half the measured embedded throughput', integer: true, min: 0 },
   'writer-rows': { default: 0, description: "the writer's maxRows per insert; 0 = the pipeline's default", integer: true, min: 0 },
+  sampling: { default: 1, description: "1: tail sampling as the app runs it (VIGIL_SAMPLING_* defaults); 0: keep every span", integer: true, min: 0 },
   detection: { default: 1, description: '1: also measure fault onset → AnomalyDetected through the whole app (bench/ingest/detection-latency.ts); 0: skip', integer: true, min: 0 },
   ...DETECTION_FLAGS,
 } satisfies Record<string, FlagSpec>;
@@ -39,7 +41,10 @@ const COMMIT_TIMEOUT_MS = 180_000;
 interface CaseResult {
   readonly name: string;
   readonly ackedSpans: number;
+  /** Acknowledged spans counted in the RED tier (every span, before sampling); raw insert: rows stored. */
   readonly committedSpans: number;
+  /** Rows in otel_traces: the spans tail sampling kept (all of them with --sampling 0). */
+  readonly storedSpans: number;
   /** First send → last acknowledged span counted in ClickHouse. */
   readonly seconds: number;
   readonly spansPerSecond: number;
@@ -142,6 +147,7 @@ async function withPipeline<T>(
 ): Promise<T> {
   const pipeline = new TelemetryPipeline({
     clickhouse, bus, receiver: { port: 0, host: '127.0.0.1' }, schema: { database },
+    ...(flags.sampling ? { processor: { sampling: appSampling() } } : {}),
     ...(flags['writer-rows'] ? { writer: { maxRows: flags['writer-rows'] } } : {}),
     ...(groupId ? { groupId } : {}),
   });
@@ -151,6 +157,18 @@ async function withPipeline<T>(
   } finally {
     await pipeline.stop();
   }
+}
+
+/** Tail sampling as `npm start` runs it: the VIGIL_SAMPLING_* defaults (rate 1%, 5 s decision wait, slow ≥ 1 s). */
+function appSampling(): TailSamplingOptions {
+  const config = loadConfig({});
+  return { rate: config.VIGIL_SAMPLING_RATE, decisionWaitMs: config.VIGIL_SAMPLING_DECISION_WAIT_MS, slowThresholdMs: config.VIGIL_SAMPLING_SLOW_MS };
+}
+
+/** Spans counted in the 1-minute RED tier: every span the processor handled, kept or not. */
+async function countRedRequests(clickhouse: ClickHouseClient, database: string): Promise<number> {
+  const result = await clickhouse.query({ query: `SELECT toString(countMerge(Requests)) AS n FROM ${database}.otel_red_1m`, format: 'JSONEachRow' });
+  return Number((await result.json<{ n: string }>())[0]?.n ?? 0);
 }
 
 async function countSpans(clickhouse: ClickHouseClient, database: string): Promise<number> {
@@ -207,7 +225,7 @@ async function measureRawInsert(clickhouse: ClickHouseClient, database: string, 
   const cores = cpuSeconds(process.cpuUsage(cpuAtStart)) / seconds;
   const zero: LoadCounters = { ackedSpans: 0, requests: 0, retries: 0, abandoned: 0, elapsedMs: 0, cpuMs: 0 };
   return {
-    name: `raw insert (JSONCompactEachRow${external ? '' : ', FROM INFILE'})`, ackedSpans: inserted, committedSpans: committed, seconds,
+    name: `raw insert (JSONCompactEachRow${external ? '' : ', FROM INFILE'})`, ackedSpans: inserted, committedSpans: committed, storedSpans: committed, seconds,
     spansPerSecond: committed / seconds, pipelineCores: cores, spansPerSecondPerCore: committed / seconds / cores, generator: zero,
   };
 }
@@ -217,29 +235,48 @@ async function measurePipeline(name: string, pipeline: TelemetryPipeline, databa
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   let committed = 0;
-  const counting = setInterval(() => void countSpans(clickhouse, database).then((n) => (committed = n), () => undefined), 1_000);
+  const counting = setInterval(() => void countRedRequests(clickhouse, database).then((n) => (committed = n), () => undefined), 1_000);
   const counters = await generator.run({ url: pipeline.receiver!.url, connections: flags.connections, durationMs: flags.seconds * 1000, spansPerSecond: 0 }, (progress) => {
     bar.update(Math.floor(progress.elapsedMs / 1000), `acked ${formatCount(progress.ackedSpans)} (${formatCount(progress.ackedSpans / Math.max(progress.elapsedMs / 1000, 0.001))}/s), committed ${formatCount(committed)}, ${formatCount(progress.retries)} retries`);
   });
   clearInterval(counting);
   bar.stop();
-  committed = await waitForCommitted(clickhouse, database, counters.ackedSpans);
+  const done = await waitForCommitted(pipeline, clickhouse, database, 0, counters.ackedSpans);
   const seconds = (performance.now() - started) / 1000;
   const cores = cpuSeconds(process.cpuUsage(cpuAtStart)) / seconds;
-  note(`${name}: ${formatCount(counters.ackedSpans)} spans acknowledged in ${(counters.elapsedMs / 1000).toFixed(1)} s (${formatCount(counters.retries)} retries, ${formatCount(counters.abandoned)} bodies given up), ${formatCount(committed)} rows committed after ${seconds.toFixed(1)} s`);
-  return { name, ackedSpans: counters.ackedSpans, committedSpans: committed, seconds, spansPerSecond: counters.ackedSpans / seconds, pipelineCores: cores, spansPerSecondPerCore: counters.ackedSpans / seconds / cores, generator: counters };
+  const decided = await waitForDecisions(pipeline, clickhouse, database);
+  note(`${name}: ${formatCount(counters.ackedSpans)} spans acknowledged in ${(counters.elapsedMs / 1000).toFixed(1)} s (${formatCount(counters.retries)} retries, ${formatCount(counters.abandoned)} bodies given up), ${formatCount(done.committed)} counted in RED and the ${formatCount(done.stored)} kept stored after ${seconds.toFixed(1)} s; ${formatCount(done.held)} spans then still awaited their trace's decision, all decided ${((performance.now() - started) / 1000).toFixed(1)} s from the start (${formatCount(decided.stored)} stored in the end, ${formatCount(decided.promoted)} traces kept after their first spans)`);
+  return { name, ackedSpans: counters.ackedSpans, committedSpans: done.committed, storedSpans: decided.stored, seconds, spansPerSecond: counters.ackedSpans / seconds, pipelineCores: cores, spansPerSecondPerCore: counters.ackedSpans / seconds / cores, generator: counters };
 }
 
-async function waitForCommitted(clickhouse: ClickHouseClient, database: string, acked: number): Promise<number> {
+/**
+ * Waits until `acked` more spans than `redBefore` are counted in the RED tier (every span is, before sampling) and
+ * every span tail sampling kept so far is in otel_traces. Spans still awaiting their trace's decision are not waited
+ * for: the decision wait is latency, not work; waitForDecisions covers them.
+ */
+async function waitForCommitted(pipeline: TelemetryPipeline, clickhouse: ClickHouseClient, database: string, redBefore: number, acked: number): Promise<{ committed: number; stored: number; held: number }> {
   const deadline = Date.now() + COMMIT_TIMEOUT_MS;
   for (;;) {
-    const committed = await countSpans(clickhouse, database);
-    if (committed >= acked) return committed;
+    const kept = pipeline.processor?.stats.keptSpans ?? 0;
+    const [red, stored] = await Promise.all([countRedRequests(clickhouse, database), countSpans(clickhouse, database)]);
+    const committed = red - redBefore;
+    if (committed >= acked && stored >= kept) return { committed, stored, held: pipeline.processor?.heldSpans ?? 0 };
     if (Date.now() > deadline) {
-      note(`WARNING: only ${formatCount(committed)} of ${formatCount(acked)} acknowledged spans committed after ${COMMIT_TIMEOUT_MS / 1000} s`);
-      return committed;
+      note(`WARNING: after ${COMMIT_TIMEOUT_MS / 1000} s only ${formatCount(committed)} of ${formatCount(acked)} acknowledged spans counted in RED, ${formatCount(stored)} of ${formatCount(kept)} kept spans stored`);
+      return { committed, stored, held: pipeline.processor?.heldSpans ?? 0 };
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until no span awaits a decision and every kept span is stored. */
+async function waitForDecisions(pipeline: TelemetryPipeline, clickhouse: ClickHouseClient, database: string): Promise<{ stored: number; promoted: number }> {
+  const deadline = Date.now() + COMMIT_TIMEOUT_MS;
+  for (;;) {
+    const stats = pipeline.processor?.stats;
+    const stored = await countSpans(clickhouse, database);
+    if (((pipeline.processor?.heldSpans ?? 0) === 0 && stored >= (stats?.keptSpans ?? 0)) || Date.now() > deadline) return { stored, promoted: stats?.promotedTraces ?? 0 };
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -254,7 +291,7 @@ interface SoakResult {
 
 async function soak(pipeline: TelemetryPipeline, database: string, clickhouse: ClickHouseClient, generator: LoadGenerator, spansPerSecond: number, flags: Flags): Promise<SoakResult> {
   const durationMs = flags['soak-minutes'] * 60_000;
-  const before = await countSpans(clickhouse, database);
+  const before = await countRedRequests(clickhouse, database);
   const samples: RssSample[] = [];
   const started = performance.now();
   const sample = () => {
@@ -270,7 +307,7 @@ async function soak(pipeline: TelemetryPipeline, database: string, clickhouse: C
   });
   clearInterval(sampler);
   bar.stop();
-  const committed = (await waitForCommitted(clickhouse, database, before + counters.ackedSpans)) - before;
+  const { committed } = await waitForCommitted(pipeline, clickhouse, database, before, counters.ackedSpans);
   const secondHalf = samples.filter((s) => s.atSeconds >= durationMs / 2000);
   return { spansPerSecond, minutes: flags['soak-minutes'], ackedSpans: counters.ackedSpans, committedSpans: committed, samples, slopeSecondHalfMbPerMinute: rssSlopeMbPerMinute(secondHalf) };
 }
@@ -281,18 +318,20 @@ function report(input: {
 }): void {
   const { raw, cases, soak, flags } = input;
   const rows = [
-    [raw.name, formatCount(raw.spansPerSecond), '—', '—', formatCount(raw.spansPerSecondPerCore), `${raw.pipelineCores.toFixed(2)}`, '', '', ''],
+    [raw.name, formatCount(raw.spansPerSecond), '—', '—', formatCount(raw.spansPerSecondPerCore), `${raw.pipelineCores.toFixed(2)}`, `${formatCount(raw.storedSpans)} (100%)`, '', '', ''],
     ...cases.map((result) => {
       const ratio = result.spansPerSecond / raw.spansPerSecond;
       const met = ratio >= GOAL_RATIO && result.spansPerSecondPerCore >= GOAL_PER_CORE && result.committedSpans >= result.ackedSpans;
       return [
         result.name, formatCount(result.spansPerSecond), formatCount(raw.spansPerSecond), formatRatio(ratio), formatCount(result.spansPerSecondPerCore),
-        `${result.pipelineCores.toFixed(2)}`, `${formatCount(result.generator.retries)} / ${formatCount(result.generator.abandoned)}`, `≥ ${GOAL_RATIO}× raw, ≥ ${formatCount(GOAL_PER_CORE)}/s per core`, met ? 'yes' : 'NO',
+        `${result.pipelineCores.toFixed(2)}`, `${formatCount(result.storedSpans)} (${(100 * result.storedSpans / Math.max(result.ackedSpans, 1)).toFixed(1)}%)`,
+        `${formatCount(result.generator.retries)} / ${formatCount(result.generator.abandoned)}`, `≥ ${GOAL_RATIO}× raw, ≥ ${formatCount(GOAL_PER_CORE)}/s per core`, met ? 'yes' : 'NO',
       ];
     }),
-    ...(input.kafkaSkipped ? [['Kafka bus', 'skipped', '', '', '', '', '', input.kafkaSkipped, '']] : []),
+    ...(input.kafkaSkipped ? [['Kafka bus', 'skipped', '', '', '', '', '', '', input.kafkaSkipped, '']] : []),
   ];
-  const table = markdownTable(['case (spans/s, acknowledged and committed)', 'ours', 'baseline: raw insert', 'ratio', 'per core', 'cores used', 'retries / given up', 'goal', 'met?'], rows);
+  const table = markdownTable(['case (spans/s, acknowledged and committed)', 'ours', 'baseline: raw insert', 'ratio', 'per core', 'cores used', 'rows in otel_traces (share)', 'retries / given up', 'goal', 'met?'], rows);
+  const sampling = appSampling();
   const soakLines = soak
     ? [
         markdownTable(['soak', 'rate (spans/s)', 'minutes', 'acknowledged', 'committed', 'RSS start', 'RSS max', 'RSS end', 'RSS slope, 2nd half', 'RSS spread, 2nd half: minute medians (samples)', 'goal', 'met?'], [[
@@ -317,7 +356,10 @@ function report(input: {
     '',
     table,
     '',
-    `Ours: spans in bodies the receiver acknowledged (200) during ${flags.seconds} s of sending over ${flags.connections} keep-alive connections (${formatCount(flags.batch)} spans per request, ${formatCount(input.pool.bodies.length)} pre-encoded bodies cycled), divided by the time until all of them were counted in otel_traces.`,
+    `Ours: spans in bodies the receiver acknowledged (200) during ${flags.seconds} s of sending over ${flags.connections} keep-alive connections (${formatCount(flags.batch)} spans per request, ${formatCount(input.pool.bodies.length)} pre-encoded bodies cycled, trace ids renewed on every pass so each trace is new), divided by the time until all of them were counted in the RED tier (otel_red_1m, computed before sampling) and every span tail sampling kept was in otel_traces.`,
+    flags.sampling
+      ? `Tail sampling as the app runs it: ${sampling.rate! * 100}% of ordinary traces by trace-id hash, every error trace and every trace with a span ≥ ${formatCount(sampling.slowThresholdMs!)} ms; undecided spans held in memory for ${formatCount(sampling.decisionWaitMs!)} ms (not waited for: latency, not work). The baseline stores every row.`
+      : 'Tail sampling off (--sampling 0): every span is stored, as by the baseline.',
     `Baseline, same run and engine: @clickhouse/client inserts of the same rows (spanRow of the decoded pool) as JSONCompactEachRow${input.external ? '' : ', the body written to a local file read by INSERT … FROM INFILE (what the writer does with in-process chDB)'}, ${formatCount(flags['raw-batch'])} per insert, one at a time, into the same otel_traces schema, for ${flags.seconds} s.`,
     `Writer: ${flags['writer-rows'] ? `maxRows ${formatCount(flags['writer-rows'])}` : "the pipeline's defaults"}.`,
     `Per core: spans/s divided by this process's CPU (user + system, all threads: receiver, bus, writer${input.external ? '' : ' and the chDB engine'}); the load generator runs in its own process${cases.some((c) => c.name.startsWith('Kafka')) ? ' and the Kafka broker in its own JVM, neither counted' : ', not counted'}.`,

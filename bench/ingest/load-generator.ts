@@ -1,6 +1,6 @@
 import { OtlpHttpSender, OtlpSendError } from '@vigil/scenarios';
 import type { FromLoadGenerator, LoadCounters, ToLoadGenerator } from './load-protocol';
-import { readSpanPool, type SpanPool } from './span-pool';
+import { readSpanPool, renewTraceIds, type SpanPool } from './span-pool';
 
 /**
  * The ingest bench's client, in its own process so its CPU is not counted as the pipeline's: cycles the pre-encoded
@@ -26,7 +26,7 @@ process.on('disconnect', () => process.exit(0));
 
 async function run(options: Extract<ToLoadGenerator, { type: 'run' }>): Promise<LoadCounters> {
   if (!pool) throw new Error('no pool loaded');
-  const { bodies, spansPerBody } = pool;
+  const { bodies, spansPerBody, traceIdOffsets } = pool;
   const sender = new OtlpHttpSender({ baseUrl: options.url, connections: options.connections, maxAttempts: 1_000 });
   const cpuAtStart = process.cpuUsage();
   const started = Date.now();
@@ -52,7 +52,9 @@ async function run(options: Extract<ToLoadGenerator, { type: 'run' }>): Promise<
         return;
       }
       try {
-        await sender.send('traces', bodies[index % bodies.length], giveUpAt);
+        // Every pass over the pool sends new trace ids: live traffic has no trace twice.
+        const body = index % bodies.length;
+        await sender.send('traces', renewTraceIds(bodies[body], traceIdOffsets[body], Math.floor(index / bodies.length)), giveUpAt);
       } catch (error) {
         if (!(error instanceof OtlpSendError)) throw error;
         abandoned++;

@@ -83,12 +83,14 @@ export class InProcessTelemetryBus implements TelemetryBus {
       throw new BusBackpressureError('full', this.retryAfterSeconds, `in-process bus: ${topic} holds ${this.backlog(topic)} of ${this.capacity} messages`);
     }
     const state = this.topicState(topic);
-    const delivered = messages.map((message): BusMessage => ({
-      topic, partition: 0, key: message.key, value: message.value, id: `${topic}/0/${state.sequence++}`,
-    }));
-    if (state.groups.size === 0) state.unclaimed.push(...delivered);
-    for (const group of state.groups.values()) {
-      group.queue.push(...delivered);
+    const ids = messages.map(() => `${topic}/0/${state.sequence++}`);
+    // The publisher's decoded value goes to one consumer only: consumers may modify it. Others decode the bytes.
+    const delivered = (withDecoded: boolean) => messages.map((message, i) => new InProcessMessage(topic, ids[i], message, withDecoded));
+    if (state.groups.size === 0) state.unclaimed.push(...delivered(true));
+    // Every group's messages before any handler runs: the first may change the decoded value synchronously.
+    const groups = [...state.groups.values()].map((group, index) => ({ group, messages: delivered(index === 0) }));
+    for (const { group, messages: queued } of groups) {
+      group.queue.push(...queued);
       this.pump(topic, group);
     }
   }
@@ -160,5 +162,26 @@ export class InProcessTelemetryBus implements TelemetryBus {
       group.idle.clear();
     }
     if (ok) this.pump(topic, group);
+  }
+}
+
+/** A published message as a consumer gets it: the bytes only when read (the publisher may encode them lazily). */
+class InProcessMessage implements BusMessage {
+  readonly partition = 0;
+  readonly key: string | null;
+  readonly decoded?: unknown;
+
+  private bytes: Buffer | null = null;
+
+  constructor(readonly topic: string, readonly id: string, private readonly published: OutgoingMessage, withDecoded: boolean) {
+    this.key = published.key;
+    if (withDecoded && published.decoded !== undefined) this.decoded = published.decoded;
+    // The bytes now, before the consumer that owns the decoded value can change it.
+    else this.bytes = published.value;
+  }
+
+  get value(): Buffer {
+    this.bytes ??= this.published.value;
+    return this.bytes;
   }
 }

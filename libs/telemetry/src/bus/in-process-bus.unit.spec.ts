@@ -48,4 +48,39 @@ describe('InProcessTelemetryBus', () => {
     expect(seen.two).toEqual(seen.one);
     await Promise.all(subscriptions.map((s) => s.stop()));
   });
+
+  it('hands the publisher\'s decoded value to one consumer group, which then needs no bytes; another group reads the bytes', async () => {
+    const bus = new InProcessTelemetryBus();
+    let encoded = 0;
+    const published = { key: 'k', decoded: { v: 1, n: 42 }, get value() {
+      encoded++;
+      return Buffer.from(JSON.stringify(this.decoded));
+    } };
+    const first: unknown[] = [];
+    const one = await bus.subscribe({ topics: ['t'], groupId: 'one', handler: async (batch) => {
+      first.push(...batch.messages.map((m) => m.decoded));
+    } });
+    await bus.publish('t', [published]);
+    await tick();
+    expect(first).toEqual([published.decoded]);
+    expect(first[0]).toBe(published.decoded);
+    expect(encoded).toBe(0);
+
+    const second: Array<{ decoded: unknown; bytes: string }> = [];
+    const two = await bus.subscribe({ topics: ['t'], groupId: 'two', handler: async (batch) => {
+      await tick();
+      second.push(...batch.messages.map((m) => ({ decoded: m.decoded, bytes: m.value.toString() })));
+    } });
+    // The owner changes its value at once; the other group still reads what was published.
+    await one.stop();
+    const owner = await bus.subscribe({ topics: ['t'], groupId: 'one', handler: async (batch) => {
+      for (const m of batch.messages) (m.decoded as { n: number }).n = 0;
+    } });
+    await bus.publish('t', [published]);
+    await tick();
+    expect(second).toEqual([{ decoded: undefined, bytes: '{"v":1,"n":42}' }]);
+    expect(encoded).toBe(1);
+    expect(published.decoded.n).toBe(0);
+    await Promise.all([owner.stop(), two.stop()]);
+  });
 });

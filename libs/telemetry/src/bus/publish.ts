@@ -12,10 +12,21 @@ export function contractFor(topic: string): TopicContract<never, never> {
   return contract;
 }
 
-/** Encodes keyed contract values for `topic` and publishes them as one batch. */
+/** Publishes keyed contract values for `topic` as one batch, each encoded only if the bus reads its bytes. */
 export async function publishValues(bus: TelemetryBus, topic: string, values: KeyedValue<unknown>[]): Promise<void> {
   if (values.length === 0) return;
   const contract = contractFor(topic);
-  const messages: OutgoingMessage[] = values.map(({ key, value }) => ({ key, value: contract.encode(value as never) }));
-  await bus.publish(topic, messages);
+  await bus.publish(topic, values.map(({ key, value }) => new ContractMessage(key, value, contract)));
+}
+
+/** A contract value, encoded on first read of `value` (Kafka reads it; the in-process bus hands over `decoded`). */
+class ContractMessage implements OutgoingMessage {
+  private bytes: Buffer | null = null;
+
+  constructor(readonly key: string | null, readonly decoded: unknown, private readonly contract: TopicContract<never, never>) {}
+
+  get value(): Buffer {
+    this.bytes ??= this.contract.encode(this.decoded as never);
+    return this.bytes;
+  }
 }

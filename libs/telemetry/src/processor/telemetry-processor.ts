@@ -1,8 +1,8 @@
 import {
   OTEL_LOGS_V1, OTEL_METRICS_V1, OTEL_SPANS_V1, otelLogsV1, otelMetricsV1, otelSpansV1,
-  type LogRecordV1, type MetricPointV1, type SpanV1,
+  type LogRecordV1, type MetricPointV1, type SpanV1, type TopicContract,
 } from '@vigil/contracts';
-import type { BatchHandler, BatchOutcome, DeliveredBatch } from '../bus/telemetry-bus';
+import type { BatchHandler, BatchOutcome, BusMessage, DeliveredBatch } from '../bus/telemetry-bus';
 import { durationText, logRow, METRIC_TABLES, metricRow, spanRow, type Row } from '../clickhouse/rows';
 import { unixSeconds } from '../otlp/unix-nanos';
 import { TableRows, type ClickHouseTelemetryWriter } from '../clickhouse/writer';
@@ -39,6 +39,14 @@ export interface ProcessorStats {
   logs: number;
   correlatedLogs: number;
   metricPoints: number;
+}
+
+/**
+ * The message's contract value: the publisher's own object when the bus handed it over (in-process; publishValues
+ * publishes values of the topic's contract), else decoded from the bytes.
+ */
+function valueOf<T>(message: BusMessage, contract: TopicContract<unknown, T>): T {
+  return message.decoded !== undefined ? (message.decoded as T) : contract.decode(message.value);
 }
 
 /** One row per span, before sampling, into the Null table the RED materialized views read. */
@@ -106,7 +114,7 @@ export class TelemetryProcessor {
     for (const message of batch.messages) {
       switch (message.topic) {
         case OTEL_SPANS_V1: {
-          const value = otelSpansV1.decode(message.value);
+          const value = valueOf(message, otelSpansV1);
           for (const span of value.spans) {
             this.prepareSpan(span);
             rows.add('otel_red_input', message.id, redInputRow(span));
@@ -119,10 +127,10 @@ export class TelemetryProcessor {
           break;
         }
         case OTEL_LOGS_V1:
-          for (const log of otelLogsV1.decode(message.value).logs) rows.add('otel_logs', message.id, logRow(this.prepareLog(log)));
+          for (const log of valueOf(message, otelLogsV1).logs) rows.add('otel_logs', message.id, logRow(this.prepareLog(log)));
           break;
         case OTEL_METRICS_V1:
-          for (const point of otelMetricsV1.decode(message.value).points) rows.add(METRIC_TABLES[point.type], message.id, metricRow(this.prepareMetric(point)));
+          for (const point of valueOf(message, otelMetricsV1).points) rows.add(METRIC_TABLES[point.type], message.id, metricRow(this.prepareMetric(point)));
           break;
         default:
           throw new Error(`TelemetryProcessor: unknown topic ${message.topic}`);
